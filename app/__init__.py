@@ -1,0 +1,91 @@
+"""Học vụ số: the application factory."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from .config import Config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Config)
+    if test_config:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    _secret_key(app)
+
+    from .catalog import load_catalog
+
+    # Refuse to start on broken content: ContentError lists every problem as path:line.
+    app.extensions["catalog"] = load_catalog(app.config["CONTENT_DIR"])
+
+    from . import errors, i18n
+    from .assessment import models as _assessment_models  # noqa: F401  (register tables)
+    from .auth import models as _auth_models  # noqa: F401
+    from .certificates import models as _certificate_models  # noqa: F401
+    from .courses import models as _course_models  # noqa: F401
+    from .extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    # render_as_batch: SQLite cannot ALTER most things, so Alembic rebuilds the table there.
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+    _sqlite_pragmas(app)
+
+    from .assessment.routes import bp as assessment_bp
+    from .auth.routes import bp as auth_bp
+    from .certificates.routes import bp as certificates_bp
+    from .courses.routes import bp as courses_bp
+    from .main.routes import bp as main_bp
+
+    for bp in (main_bp, auth_bp, courses_bp, assessment_bp, certificates_bp):
+        app.register_blueprint(bp)
+
+    from .demo import demo_cli
+
+    app.cli.add_command(demo_cli)
+    return app
+
+
+def _secret_key(app: Flask) -> None:
+    """Development gets a key kept in the instance folder; anywhere else it must be set."""
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.config["ENV_NAME"] != "development" and not app.testing:
+        raise RuntimeError("SECRET_KEY must be set outside development (APP_ENV).")
+    path = os.path.join(app.instance_path, "secret_key")
+    if not os.path.exists(path):
+        import secrets
+
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+            f.write(secrets.token_hex(32))
+    with open(path) as f:
+        app.config["SECRET_KEY"] = f.read().strip()
+
+
+def _sqlite_pragmas(app: Flask) -> None:
+    """SQLite: enforce foreign keys, and let writers wait instead of failing at once."""
+    import sqlalchemy as sa
+
+    from .extensions import db
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+
+    with app.app_context():
+        engine = db.engine
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()

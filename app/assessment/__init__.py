@@ -1,0 +1,1 @@
+"""assessment: see routes.py (the blueprint), services.py (the logic), models.py."""

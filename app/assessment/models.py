@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models import UTCDateTime, utcnow
+
+
+class Attempt(db.Model):
+    """One try at a knowledge check: the questions drawn, their choice order, the answers."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (sa.Index("ix_attempts_user_check", "user_id", "check_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    check_key: Mapped[str] = mapped_column(sa.String(161))  # "<course>/<module>"
+    # [{"id": question id, "order": [content choice index, … in display order]}, …]
+    drawn: Mapped[list] = mapped_column(sa.JSON)
+    # {question id: [content choice index, …]} once submitted
+    answers: Mapped[dict | None] = mapped_column(sa.JSON)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    correct: Mapped[int | None] = mapped_column()
+    total: Mapped[int] = mapped_column()
+    pass_mark: Mapped[int] = mapped_column()  # percent, as the content said when drawn
+    passed: Mapped[bool | None] = mapped_column()
+
+    scores: Mapped[list[CompetenceScore]] = relationship(
+        back_populates="attempt", cascade="all, delete-orphan", order_by="CompetenceScore.competence"
+    )
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.correct is None else round(100 * self.correct / self.total)
+
+
+class CompetenceScore(db.Model):
+    """What one attempt showed about one competence of the framework."""
+
+    __tablename__ = "competence_scores"
+    __table_args__ = (
+        sa.UniqueConstraint("attempt_id", "competence"),
+        sa.Index("ix_competence_scores_user", "user_id", "competence"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("attempts.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    competence: Mapped[str] = mapped_column(sa.String(8))
+    correct: Mapped[int] = mapped_column()
+    total: Mapped[int] = mapped_column()
+    # Highest level (rank 1–8) among the questions of this competence answered correctly.
+    level_rank: Mapped[int | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="scores")

@@ -1,0 +1,94 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+
+from app.catalog import get_catalog
+from app.localities import commune_in_province, communes, provinces
+
+from .services import AccountError, parse_login
+
+
+def _int_or_zero(value) -> int:
+    """Coerce a posted select value; garbage becomes 0, which the validators then reject."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _validate_login(form, field):
+    try:
+        parse_login(field.data)
+    except AccountError as exc:
+        raise ValidationError(str(exc.message)) from None
+
+
+class _PlaceFields:
+    """Group, province and commune, shared by sign-up and profile."""
+
+    def fill_choices(self, default_province: int) -> None:
+        catalog = get_catalog()
+        self.group_slug.choices = [("", _l("— Chọn nhóm —"))] + [
+            (g.slug, g.name) for g in catalog.groups.values()
+        ]
+        self.province_code.choices = list(provinces())
+        if not self.province_code.data:
+            self.province_code.data = default_province
+        self.commune_code.choices = [(0, _l("— Chọn xã, phường —"))] + list(
+            communes(self.province_code.data)
+        )
+
+    def validate_group_slug(self, field):
+        if field.data not in get_catalog().groups:
+            raise ValidationError(_l("Hãy chọn nhóm của bạn trong danh sách."))
+
+    def validate_province_code(self, field):
+        if not communes(field.data):
+            raise ValidationError(_l("Hãy chọn tỉnh, thành phố trong danh sách."))
+
+    def validate_commune_code(self, field):
+        if not field.data:
+            raise ValidationError(_l("Hãy chọn xã, phường nơi bạn sống hoặc làm việc."))
+        if not commune_in_province(field.data, self.province_code.data):
+            raise ValidationError(
+                _l("Xã, phường này không thuộc tỉnh đã chọn. Hãy chọn lại trong danh sách.")
+            )
+
+
+class RegisterForm(_PlaceFields, FlaskForm):
+    full_name = StringField(_l("Họ và tên"), validators=[
+        DataRequired(_l("Hãy nhập họ và tên.")),
+        Length(min=2, max=120, message=_l("Họ và tên dài từ 2 đến 120 ký tự.")),
+    ])
+    login = StringField(_l("Email hoặc số điện thoại"), validators=[
+        DataRequired(_l("Hãy nhập email hoặc số điện thoại.")), _validate_login,
+    ])
+    password = PasswordField(_l("Mật khẩu"), validators=[
+        DataRequired(_l("Hãy đặt mật khẩu.")),
+        Length(min=8, max=128, message=_l("Mật khẩu cần ít nhất 8 ký tự.")),
+    ])
+    confirm = PasswordField(_l("Nhập lại mật khẩu"), validators=[
+        DataRequired(_l("Hãy nhập lại mật khẩu.")),
+        EqualTo("password", message=_l("Hai mật khẩu chưa giống nhau.")),
+    ])
+    # Choices are checked by the validate_* methods, with messages a person understands.
+    group_slug = SelectField(_l("Bạn thuộc nhóm nào?"), validate_choice=False)
+    province_code = SelectField(_l("Tỉnh, thành phố"), coerce=_int_or_zero, validate_choice=False)
+    commune_code = SelectField(_l("Xã, phường"), coerce=_int_or_zero, validate_choice=False)
+    village = StringField(_l("Thôn, bản, tổ dân phố (không bắt buộc)"), validators=[
+        Optional(), Length(max=120, message=_l("Tối đa 120 ký tự."))])
+
+
+class ProfileForm(_PlaceFields, FlaskForm):
+    full_name = RegisterForm.full_name
+    group_slug = RegisterForm.group_slug
+    province_code = RegisterForm.province_code
+    commune_code = RegisterForm.commune_code
+    village = RegisterForm.village
+
+
+class LoginForm(FlaskForm):
+    login = StringField(_l("Email hoặc số điện thoại"), validators=[
+        DataRequired(_l("Hãy nhập email hoặc số điện thoại."))])
+    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(_l("Hãy nhập mật khẩu."))])

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models import UTCDateTime, utcnow
+
+ROLES = ("learner", "teacher", "ambassador", "admin")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        sa.CheckConstraint("email IS NOT NULL OR phone IS NOT NULL", name="has_login"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    full_name: Mapped[str] = mapped_column(sa.String(120))
+    email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
+    phone: Mapped[str | None] = mapped_column(sa.String(15), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    group_slug: Mapped[str] = mapped_column(sa.String(40))
+    province_code: Mapped[int] = mapped_column()
+    commune_code: Mapped[int] = mapped_column(index=True)
+    village: Mapped[str | None] = mapped_column(sa.String(120))  # thôn, bản, tổ dân phố: free text
+    role: Mapped[str] = mapped_column(sa.String(20), default="learner")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def login(self) -> str:
+        return self.email or self.phone or ""
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.login}>"

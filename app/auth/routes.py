@@ -1,0 +1,103 @@
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.extensions import db, login_manager
+from app.localities import communes
+
+from . import services
+from .forms import LoginForm, ProfileForm, RegisterForm
+from .models import User
+
+bp = Blueprint("auth", __name__, template_folder="templates", url_prefix="/auth")
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Hãy đăng nhập để tiếp tục."
+login_manager.login_message_category = "info"
+login_manager.localize_callback = _
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths: an attacker's link must not bounce a learner off-site after login."""
+    if target and target.startswith("/") and not target.startswith("//") \
+            and not urlsplit(target).netloc and "\\" not in target:
+        return target
+    return url_for("main.home")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = RegisterForm()
+    form.fill_choices(current_app.config["PROVINCE_CODE"])
+    if form.validate_on_submit():
+        try:
+            user = services.register(
+                full_name=form.full_name.data, login=form.login.data, password=form.password.data,
+                group_slug=form.group_slug.data, province_code=form.province_code.data,
+                commune_code=form.commune_code.data, village=form.village.data)
+        except services.AccountError as exc:
+            getattr(form, exc.field or "login").errors.append(str(exc.message))
+        else:
+            login_user(user)
+            flash(_("Chào mừng %(name)s! Tài khoản đã được tạo.", name=user.full_name), "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/register.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.login.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("Email/số điện thoại hoặc mật khẩu chưa đúng."))
+        else:
+            login_user(user, remember=True)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form), 200 if not form.errors else 400
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash(_("Bạn đã đăng xuất."), "info")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    form.fill_choices(current_user.province_code)
+    if form.validate_on_submit():
+        services.update_profile(
+            current_user, full_name=form.full_name.data, group_slug=form.group_slug.data,
+            province_code=form.province_code.data, commune_code=form.commune_code.data,
+            village=form.village.data)
+        flash(_("Đã lưu thông tin của bạn."), "success")
+        return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form), 200 if not form.errors else 400
+
+
+@bp.get("/localities/<int:province_code>/communes.json")
+def communes_json(province_code: int):
+    """For the sign-up form's script: the communes of a province (the form works without it)."""
+    found = communes(province_code)
+    if not found:
+        abort(404)
+    response = jsonify([{"code": c, "name": n} for c, n in found])
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response

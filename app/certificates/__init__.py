@@ -1,0 +1,1 @@
+"""certificates: see routes.py (the blueprint), services.py (the logic), models.py."""

@@ -1,0 +1,81 @@
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.catalog import get_catalog
+from app.certificates.services import find_certificate, issue_if_complete
+
+from . import services
+
+bp = Blueprint("courses", __name__, template_folder="templates", url_prefix="/courses")
+
+
+def _course_or_404(slug: str):
+    course = get_catalog().course(slug)
+    if course is None:
+        abort(404)
+    return course
+
+
+@bp.get("/")
+def index():
+    return redirect(url_for("main.home"))
+
+
+@bp.get("/<course_slug>")
+def course(course_slug: str):
+    course = _course_or_404(course_slug)
+    user_id = current_user.id if current_user.is_authenticated else None
+    status = services.course_status(user_id, course)
+    certificate = find_certificate(user_id, course.slug) if user_id else None
+    return render_template("courses/course.html", course=course, status=status,
+                           certificate=certificate, catalog=get_catalog())
+
+
+@bp.get("/<course_slug>/<module_slug>")
+def module(course_slug: str, module_slug: str):
+    course = _course_or_404(course_slug)
+    module = course.module(module_slug)
+    if module is None:
+        abort(404)
+    progress = None
+    if current_user.is_authenticated:
+        progress = services.record_visit(current_user.id, module)
+    index = module.position - 1
+    previous = course.modules[index - 1] if index > 0 else None
+    following = course.modules[index + 1] if index + 1 < len(course.modules) else None
+    return render_template("courses/module.html", course=course, module=module,
+                           progress=progress, previous=previous, following=following,
+                           catalog=get_catalog())
+
+
+@bp.post("/<course_slug>/<module_slug>/read")
+@login_required
+def mark_read(course_slug: str, module_slug: str):
+    course = _course_or_404(course_slug)
+    module = course.module(module_slug)
+    if module is None:
+        abort(404)
+    services.mark_read(current_user.id, module)
+    certificate, issued = issue_if_complete(current_user, course, get_catalog())
+    if issued:
+        flash(_("Chúc mừng! Bạn đã hoàn thành khóa học và nhận chứng chỉ."), "success")
+        return redirect(url_for("certificates.show", code=certificate.code))
+    if module.check is not None and not services.course_status(
+            current_user.id, course).modules[module.position - 1].check_passed:
+        flash(_("Đã ghi nhận bạn đọc xong bài. Giờ hãy làm bài kiểm tra ngắn."), "success")
+        return redirect(url_for("assessment.take", course_slug=course.slug, module_slug=module.slug))
+    flash(_("Đã ghi nhận bạn đọc xong bài."), "success")
+    return redirect(url_for("courses.course", course_slug=course.slug))
+
+
+@bp.post("/<course_slug>/certificate")
+@login_required
+def claim_certificate(course_slug: str):
+    course = _course_or_404(course_slug)
+    certificate, _issued = issue_if_complete(current_user, course, get_catalog())
+    if certificate is None:
+        flash(_("Bạn chưa hoàn thành khóa học: hãy đọc hết các bài và đạt mọi bài kiểm tra."),
+              "warning")
+        return redirect(url_for("courses.course", course_slug=course.slug))
+    return redirect(url_for("certificates.show", code=certificate.code))

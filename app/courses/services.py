@@ -1,0 +1,107 @@
+"""Reading progress, without HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from app.catalog import Course, Module
+from app.extensions import db
+from app.models import utcnow
+
+from .models import ModuleProgress
+
+
+def progress_by_module(user_id: int, course_slug: str) -> dict[str, ModuleProgress]:
+    rows = db.session.scalars(sa.select(ModuleProgress).where(
+        ModuleProgress.user_id == user_id, ModuleProgress.course_slug == course_slug))
+    return {p.module_slug: p for p in rows}
+
+
+def _progress_row(user_id: int, module: Module) -> ModuleProgress:
+    """The learner's row for the module, created on first visit; safe when two tabs race."""
+    where = (ModuleProgress.user_id == user_id, ModuleProgress.course_slug == module.course_slug,
+             ModuleProgress.module_slug == module.slug)
+    row = db.session.scalar(sa.select(ModuleProgress).where(*where))
+    if row is not None:
+        return row
+    try:
+        with db.session.begin_nested():
+            row = ModuleProgress(user_id=user_id, course_slug=module.course_slug,
+                                 module_slug=module.slug)
+            db.session.add(row)
+    except IntegrityError:
+        row = db.session.scalar(sa.select(ModuleProgress).where(*where))
+    return row
+
+
+def record_visit(user_id: int, module: Module) -> ModuleProgress:
+    row = _progress_row(user_id, module)
+    db.session.commit()
+    return row
+
+
+def mark_read(user_id: int, module: Module) -> ModuleProgress:
+    row = _progress_row(user_id, module)
+    if row.read_at is None:
+        row.read_at = utcnow()
+    db.session.commit()
+    return row
+
+
+@dataclass(frozen=True)
+class ModuleStatus:
+    module: Module
+    started: bool
+    read: bool
+    check_passed: bool
+    best_percent: int | None  # best submitted attempt at the module's check
+
+
+@dataclass(frozen=True)
+class CourseStatus:
+    course: Course
+    modules: tuple[ModuleStatus, ...]
+
+    @property
+    def done_steps(self) -> int:
+        return sum(m.read for m in self.modules) + sum(
+            m.check_passed for m in self.modules if m.module.check)
+
+    @property
+    def total_steps(self) -> int:
+        return len(self.modules) + sum(1 for m in self.modules if m.module.check)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done_steps / self.total_steps) if self.total_steps else 0
+
+    @property
+    def complete(self) -> bool:
+        return all(m.read and (m.check_passed or m.module.check is None) for m in self.modules)
+
+    @property
+    def next_module(self) -> Module | None:
+        for m in self.modules:
+            if not m.read or (m.module.check and not m.check_passed):
+                return m.module
+        return None
+
+
+def course_status(user_id: int | None, course: Course) -> CourseStatus:
+    from app.assessment.services import best_results  # assessment builds on courses
+
+    progress = progress_by_module(user_id, course.slug) if user_id else {}
+    results = best_results(user_id, [c.key for c in course.checks]) if user_id else {}
+    return CourseStatus(course, tuple(
+        ModuleStatus(
+            module=m,
+            started=m.slug in progress,
+            read=m.slug in progress and progress[m.slug].read_at is not None,
+            check_passed=bool(m.check and results.get(m.check.key, (None, False))[1]),
+            best_percent=results.get(m.check.key, (None, False))[0] if m.check else None,
+        )
+        for m in course.modules
+    ))

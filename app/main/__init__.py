@@ -1,0 +1,1 @@
+"""main: see routes.py (the blueprint), services.py (the logic), models.py."""

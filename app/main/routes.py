@@ -1,0 +1,39 @@
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from app.catalog import get_catalog
+from app.courses.services import course_status
+
+bp = Blueprint("main", __name__, template_folder="templates")
+
+
+@bp.get("/")
+def home():
+    catalog = get_catalog()
+    group = current_user.group_slug if current_user.is_authenticated else None
+    mine, others = catalog.courses_for(group)
+    statuses = {}
+    if current_user.is_authenticated:
+        statuses = {c.slug: course_status(current_user.id, c) for c in mine + others}
+    return render_template("main/home.html", catalog=catalog, mine=mine, others=others,
+                           group=catalog.groups.get(group or ""), statuses=statuses)
+
+
+@bp.post("/lang/<code>")
+def set_language(code: str):
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    target = request.form.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("main.home")
+    return redirect(target)
+
+
+@bp.get("/healthz")
+def healthz():
+    import sqlalchemy as sa
+
+    from app.extensions import db
+
+    db.session.execute(sa.text("SELECT 1"))
+    return {"status": "ok", "courses": len(get_catalog().courses)}

@@ -11,10 +11,17 @@ from . import services
 from .forms import LoginForm, ProfileForm, RegisterForm
 from .models import User
 
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction; flask-login translates it through localize_callback."""
+    return message
+
+
 bp = Blueprint("auth", __name__, template_folder="templates", url_prefix="/auth")
 
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Hãy đăng nhập để tiếp tục."
+login_manager.login_message = N_("Hãy đăng nhập để tiếp tục.")  # translated when flashed
 login_manager.login_message_category = "info"
 login_manager.localize_callback = _
 

@@ -71,6 +71,9 @@ class _Loader:
         except YamlError as exc:
             self.problem(path, exc.line, exc.message)
             return None
+        if data is None:
+            self.problem(path, 1 + line_offset, "tệp (hoặc phần đầu) đang trống")
+            return None
         self._duplicate_keys(path, data)
         return data
 
@@ -97,6 +100,8 @@ class _Loader:
     def mapping(self, path: Path, data, what: str) -> LineDict | None:
         if isinstance(data, LineDict):
             return data
+        if data is None:  # unreadable: read_yaml has reported why
+            return None
         line = getattr(data, "line", 1)
         self.problem(path, line, f"{what} phải là một bảng khóa: giá trị")
         return None
@@ -228,8 +233,8 @@ class _Loader:
         except StopIteration:
             self.problem(path, 1, "phần đầu YAML chưa được đóng bằng dòng '---'")
             return None
-        front = self.read_yaml(path, line_offset=1, text="\n".join(lines[1:end]))
-        front = self.mapping(path, front, "phần đầu") if front is not None else None
+        front = self.mapping(path, self.read_yaml(path, line_offset=1, text="\n".join(lines[1:end])),
+                             "phần đầu")
         if front is None:
             return None
         body = "\n".join(lines[end + 1:])

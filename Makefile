@@ -12,7 +12,12 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
-install: $(BIN)/.installed
+# axe-core, which the accessibility tests load into the browser; optional for `make run`.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund && touch $@; \
+	else echo "npm not found: the accessibility tests will skip (apt-get install npm)"; fi
+
+install: $(BIN)/.installed node_modules/.installed
 
 # Compiled message catalogs (.mo) are build output: made from the committed .po files.
 translations: install

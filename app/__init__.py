@@ -27,13 +27,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .auth import models as _auth_models  # noqa: F401
     from .certificates import models as _certificate_models  # noqa: F401
     from .courses import models as _course_models  # noqa: F401
-    from .extensions import csrf, db, login_manager, migrate
+    from .extensions import compress, csrf, db, login_manager, migrate
 
     db.init_app(app)
     # render_as_batch: SQLite cannot ALTER most things, so Alembic rebuilds the table there.
     migrate.init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    compress.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)

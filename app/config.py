@@ -30,6 +30,14 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_MIN_SIZE = 500
+    # Not streamed responses (static files): flask-compress 1.25 never closes their file
+    # (ResourceWarning); pages, the bulk of the bytes, are compressed.
+    COMPRESS_STREAMS = False
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript",
+                          "application/json", "image/svg+xml"]
+    SEND_FILE_MAX_AGE_DEFAULT = 3600
     WTF_CSRF_TIME_LIMIT = None  # a learner on a slow link may keep a form open for hours
     # Development is the default so that `make run` works with no settings at all.
     ENV_NAME = os.environ.get("APP_ENV", "development")

@@ -123,3 +123,19 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+def answers_for(app, attempt_id: int, right: bool) -> dict[str, list[str]]:
+    """Positions to tick on the page, worked out from the attempt's stored draw and the content:
+    all the correct choices, or a single wrong one."""
+    from app.assessment.models import Attempt
+
+    catalog = app.extensions["catalog"]
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        form = {}
+        for item in attempt.drawn:
+            q = catalog.questions[item["id"]]
+            positions = [pos for pos, idx in enumerate(item["order"]) if q.choices[idx].correct == right]
+            form[f"q-{q.id}"] = [str(p) for p in (positions if right else positions[:1])]
+        return form

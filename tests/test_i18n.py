@@ -16,3 +16,24 @@ def test_vietnamese_by_default_and_english_on_request(client):
 def test_language_switch_refuses_offsite_redirects(client):
     response = client.post("/lang/en", data={"csrf_token": csrf_token(client, "/"), "next": "//evil.example"})
     assert response.headers["Location"] == "/"
+
+
+def test_every_message_has_an_english_translation_with_the_same_placeholders():
+    import re
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    po = Path(__file__).resolve().parents[1] / "app/translations/en/LC_MESSAGES/messages.po"
+    with po.open("rb") as f:
+        catalog = read_po(f)
+    missing, mismatched = [], []
+    for message in catalog:
+        if not message.id:
+            continue
+        if not message.string:
+            missing.append(message.id)
+        elif sorted(re.findall(r"%\(\w+\)s|%%", message.id)) != sorted(re.findall(r"%\(\w+\)s|%%", message.string)):
+            mismatched.append(message.id)
+    assert missing == [] and mismatched == []
+    assert len(catalog) > 150

@@ -5,27 +5,13 @@ import re
 
 import sqlalchemy as sa
 
-from app.assessment.models import Attempt
 from app.auth.models import User
 from app.extensions import db
 from app.localities import communes
 
-from .conftest import csrf_token
+from .conftest import answers_for, csrf_token
 
 COURSE = "ky-nang-so-co-ban"
-
-
-def _answers_for(app, attempt_id: int, right: bool) -> dict[str, list[str]]:
-    """Positions to tick on the page, worked out from the attempt's stored draw and the content."""
-    catalog = app.extensions["catalog"]
-    with app.app_context():
-        attempt = db.session.get(Attempt, attempt_id)
-        form = {}
-        for item in attempt.drawn:
-            q = catalog.questions[item["id"]]
-            positions = [pos for pos, idx in enumerate(item["order"]) if q.choices[idx].correct == right]
-            form[f"q-{q.id}"] = [str(p) for p in (positions if right else positions[:1])]
-        return form
 
 
 def _take_check(app, client, module_slug: str, right: bool):
@@ -34,7 +20,7 @@ def _take_check(app, client, module_slug: str, right: bool):
     html = page.get_data(as_text=True)
     attempt_id = int(re.search(r'action="/attempts/(\d+)"', html).group(1))
     token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-    data = {"csrf_token": token, **_answers_for(app, attempt_id, right)}
+    data = {"csrf_token": token, **answers_for(app, attempt_id, right)}
     response = client.post(f"/attempts/{attempt_id}", data=data)
     assert response.status_code == 302
     return attempt_id, response

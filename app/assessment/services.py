@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.catalog import Catalog, Check, Question
-from app.catalog.question_types import QUESTION_TYPES
+from app.catalog.question_types import QUESTION_TYPES, TRUE_FALSE_LABELS
 from app.catalog.types import Framework
 from app.extensions import db
 from app.models import utcnow
@@ -109,8 +109,11 @@ def shown_questions(attempt: Attempt, catalog: Catalog) -> list[ShownQuestion]:
         q = catalog.questions.get(item["id"])
         if q is None or sorted(item["order"]) != list(range(len(q.choices))):
             continue  # edited out of the content since the draw: it no longer counts
+        def label(text: str) -> str:
+            return str(TRUE_FALSE_LABELS[text]) if q.type == "true_false" else text
+
         shown.append(ShownQuestion(number, q, QUESTION_TYPES[q.type].input_kind, tuple(
-            ShownChoice(pos, q.choices[i].text, i, q.choices[i].correct)
+            ShownChoice(pos, label(q.choices[i].text), i, q.choices[i].correct)
             for pos, i in enumerate(item["order"])
         )))
     return shown

@@ -6,7 +6,15 @@ QUESTION_TYPES, and both the validator and the grader pick it up.
 
 from __future__ import annotations
 
+from flask_babel import lazy_pgettext
+
 from .yamlfile import LineDict
+
+# How a true/false question's two choices are shown, in the visitor's language.
+TRUE_FALSE_LABELS = {
+    "Đúng": lazy_pgettext("true_false", "Đúng"),
+    "Sai": lazy_pgettext("true_false", "Sai"),
+}
 
 
 class QuestionType:

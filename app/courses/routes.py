@@ -1,4 +1,6 @@
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -30,6 +32,19 @@ def course(course_slug: str):
     certificate = find_certificate(user_id, course.slug) if user_id else None
     return render_template("courses/course.html", course=course, status=status,
                            certificate=certificate, catalog=get_catalog())
+
+
+@bp.get("/<course_slug>/offline.html")
+def offline(course_slug: str):
+    """The whole course as one HTML file to keep on the phone and read with no network."""
+    course = _course_or_404(course_slug)
+    css = (Path(current_app.static_folder) / "site.css").read_text(encoding="utf-8")
+    base_url = current_app.config["BASE_URL"]
+    html = render_template("courses/offline.html", course=course, css=css, base_url=base_url,
+                           modules=[(m, services.offline_html(m, base_url)) for m in course.modules])
+    response = current_app.make_response(html)
+    response.headers["Content-Disposition"] = f'attachment; filename="{course.slug}.html"'
+    return response
 
 
 @bp.get("/<course_slug>/<module_slug>")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -105,3 +106,20 @@ def course_status(user_id: int | None, course: Course) -> CourseStatus:
         )
         for m in course.modules
     ))
+
+
+_HREF = re.compile(r'href="([^"#:]+)(#[^"]*)?"')
+
+
+def offline_html(module: Module, base_url: str) -> str:
+    """The module's HTML for the single-file offline copy: links to modules of the same
+    course jump within the file; links to other courses go to the site."""
+
+    def fix(match: re.Match) -> str:
+        target, fragment = match.group(1), match.group(2) or ""
+        if "/" not in target:
+            return f'href="#{target}"'
+        course_slug, module_slug = target.removeprefix("../").split("/", 1)
+        return f'href="{base_url}/courses/{course_slug}/{module_slug}{fragment}"'
+
+    return _HREF.sub(fix, module.html)

@@ -29,6 +29,16 @@ def set_language(code: str):
     return redirect(target)
 
 
+@bp.post("/display")
+def toggle_display():
+    """Large text and high contrast, for learners who see poorly; kept for the session."""
+    session["large_text"] = not session.get("large_text", False)
+    target = request.form.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("main.home")
+    return redirect(target)
+
+
 @bp.get("/healthz")
 def healthz():
     import sqlalchemy as sa

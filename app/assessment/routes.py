@@ -1,32 +1,64 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.catalog import get_catalog
-from app.certificates.services import issue_if_complete
+from app.catalog.types import Assessment, Check, Course, Module
+from app.certificates.services import find_certificate, issue_confirmation, issue_if_complete
+from app.courses.services import course_status
 
 from . import services
 
 bp = Blueprint("assessment", __name__, template_folder="templates")
 
 
-def _check_or_404(course_slug: str, module_slug: str):
+@dataclass(frozen=True)
+class Place:
+    """Where a check sits, for its pages: a module of a course, or a group's confirmation."""
+
+    check: Check | Assessment
+    title: str
+    back_url: str
+    back_label: str
+    retake_url: str
+    course: Course | None = None
+    module: Module | None = None
+
+
+def _place(check_key: str) -> Place:
     catalog = get_catalog()
-    course = catalog.course(course_slug)
-    module = course.module(module_slug) if course else None
-    if module is None or module.check is None:
+    check = catalog.check(check_key)
+    if check is None:
         abort(404)
-    return course, module
+    if isinstance(check, Assessment):
+        return Place(check, check.title, url_for("assessment.confirmation"),
+                     _("Bài đánh giá xác nhận"), url_for("assessment.take_confirmation"))
+    course = catalog.course(check.course_slug)
+    module = course.module(check.module_slug)
+    return Place(check, module.title,
+                 url_for("courses.module", course_slug=course.slug, module_slug=module.slug),
+                 module.title,
+                 url_for("assessment.take", course_slug=course.slug, module_slug=module.slug),
+                 course, module)
+
+
+def _render_take(place: Place, attempt, status: int = 200, **extra):
+    return render_template(
+        "assessment/take.html", place=place, attempt=attempt,
+        questions=services.shown_questions(attempt, get_catalog()),
+        history=services.attempts_for(current_user.id, place.check.key),
+        picked=extra.pop("picked", {}), **extra), status
 
 
 @bp.get("/checks/<course_slug>/<module_slug>")
 @login_required
 def take(course_slug: str, module_slug: str):
-    course, module = _check_or_404(course_slug, module_slug)
-    attempt = services.open_attempt(current_user.id, module.check)
-    return render_template("assessment/take.html", course=course, module=module, attempt=attempt,
-                           questions=services.shown_questions(attempt, get_catalog()),
-                           picked={}, history=services.attempts_for(current_user.id, module.check.key))
+    place = _place(f"{course_slug}/{module_slug}")
+    return _render_take(place, services.open_attempt(current_user.id, place.check))
 
 
 def _attempt_or_404(attempt_id: int):
@@ -34,15 +66,13 @@ def _attempt_or_404(attempt_id: int):
         attempt = services.get_attempt(current_user.id, attempt_id)
     except services.AttemptNotFound:
         abort(404)
-    course_slug, _sep, module_slug = attempt.check_key.partition("/")
-    course, module = _check_or_404(course_slug, module_slug)
-    return attempt, course, module
+    return attempt, _place(attempt.check_key)
 
 
 @bp.post("/attempts/<int:attempt_id>")
 @login_required
 def submit(attempt_id: int):
-    attempt, course, module = _attempt_or_404(attempt_id)
+    attempt, place = _attempt_or_404(attempt_id)
     catalog = get_catalog()
     form = {key: request.form.getlist(key) for key in request.form if key.startswith("q-")}
     try:
@@ -53,32 +83,67 @@ def submit(attempt_id: int):
     except services.Unanswered as exc:
         # Keep every answer already ticked, and say which questions are left.
         picked = {k: {int(p) for p in v if p.isdigit()} for k, v in form.items()}
-        return render_template("assessment/take.html", course=course, module=module,
-                               attempt=attempt, questions=services.shown_questions(attempt, catalog),
-                               picked=picked, missing=set(exc.numbers), error=exc.message,
-                               history=services.attempts_for(current_user.id, attempt.check_key)), 400
+        return _render_take(place, attempt, 400, picked=picked, missing=set(exc.numbers),
+                            error=exc.message)
     if attempt.passed:
-        certificate, issued = issue_if_complete(current_user, course, catalog)
+        if isinstance(place.check, Assessment):
+            _certificate, issued = issue_confirmation(current_user, place.check, attempt, catalog)
+            message = _("Chúc mừng! Bạn đã được xác nhận đạt phổ cập kỹ năng số.")
+        else:
+            _certificate, issued = issue_if_complete(current_user, place.course, catalog)
+            message = _("Chúc mừng! Bạn đã hoàn thành khóa học và nhận chứng chỉ.")
         if issued:
-            flash(_("Chúc mừng! Bạn đã hoàn thành khóa học và nhận chứng chỉ."), "success")
+            flash(message, "success")
     return redirect(url_for("assessment.result", attempt_id=attempt.id))
 
 
 @bp.get("/attempts/<int:attempt_id>")
 @login_required
 def result(attempt_id: int):
-    attempt, course, module = _attempt_or_404(attempt_id)
+    attempt, place = _attempt_or_404(attempt_id)
     if attempt.submitted_at is None:
-        return redirect(url_for("assessment.take", course_slug=course.slug, module_slug=module.slug))
+        return redirect(place.retake_url)
     catalog = get_catalog()
-    from app.certificates.services import find_certificate
-    from app.courses.services import course_status
-
+    if place.course is not None:
+        status = course_status(current_user.id, place.course)
+        certificate = find_certificate(current_user.id, place.course.slug)
+    else:
+        status = None
+        certificate = find_certificate(current_user.id, place.check.slug, kind="confirmation")
     return render_template(
-        "assessment/result.html", course=course, module=module, attempt=attempt,
-        questions=services.shown_questions(attempt, catalog), catalog=catalog,
-        status=course_status(current_user.id, course),
-        certificate=find_certificate(current_user.id, course.slug))
+        "assessment/result.html", place=place, attempt=attempt, catalog=catalog, status=status,
+        questions=services.shown_questions(attempt, catalog), certificate=certificate)
+
+
+def _my_assessment() -> Assessment:
+    assessment = get_catalog().assessment_for(current_user.group_slug)
+    if assessment is None:
+        abort(404)
+    return assessment
+
+
+@bp.get("/confirmation")
+@login_required
+def confirmation():
+    catalog = get_catalog()
+    assessment = _my_assessment()
+    missing = services.missing_requirements(current_user.id, assessment, catalog)
+    return render_template(
+        "assessment/confirmation.html", assessment=assessment, catalog=catalog, missing=missing,
+        group=catalog.groups.get(assessment.group),
+        certificate=find_certificate(current_user.id, assessment.slug, kind="confirmation"),
+        history=services.attempts_for(current_user.id, assessment.key))
+
+
+@bp.get("/confirmation/take")
+@login_required
+def take_confirmation():
+    catalog = get_catalog()
+    assessment = _my_assessment()
+    if services.missing_requirements(current_user.id, assessment, catalog):
+        flash(_("Hãy hoàn thành các khóa học cần thiết trước khi làm bài xác nhận."), "warning")
+        return redirect(url_for("assessment.confirmation"))
+    return _render_take(_place(assessment.key), services.open_attempt(current_user.id, assessment))
 
 
 @bp.get("/me/competences")

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.catalog import Catalog, Check, Question
+from app.catalog.types import Assessment
 from app.catalog.question_types import QUESTION_TYPES, TRUE_FALSE_LABELS
 from app.catalog.types import Framework
 from app.extensions import db
@@ -44,10 +45,10 @@ class Unanswered(AssessmentError):
         self.numbers = numbers
 
 
-def draw(check: Check) -> list[dict]:
-    """Pick `draw` questions from the pool and fix each one's choice order for this attempt."""
+def draw(check: Check | Assessment) -> list[dict]:
+    """Pick the questions for one attempt and fix each one's choice order."""
     drawn = []
-    for q in _rng.sample(check.questions, check.draw):
+    for q in check.pick(_rng):
         order = list(range(len(q.choices)))
         if QUESTION_TYPES[q.type].shuffle:
             _rng.shuffle(order)
@@ -55,7 +56,7 @@ def draw(check: Check) -> list[dict]:
     return drawn
 
 
-def open_attempt(user_id: int, check: Check) -> Attempt:
+def open_attempt(user_id: int, check: Check | Assessment) -> Attempt:
     """The learner's unfinished attempt at the check, or a fresh draw.
 
     Reloading the page keeps the same questions, so nobody can fish for an easier draw.
@@ -63,17 +64,13 @@ def open_attempt(user_id: int, check: Check) -> Attempt:
     attempt = db.session.scalar(sa.select(Attempt).where(
         Attempt.user_id == user_id, Attempt.check_key == check.key,
         Attempt.submitted_at.is_(None)).order_by(Attempt.id.desc()).limit(1))
-    if attempt is not None and all(_question_exists(check, d["id"]) for d in attempt.drawn):
+    if attempt is not None and {d["id"] for d in attempt.drawn} <= check.pool:
         return attempt
     attempt = Attempt(user_id=user_id, check_key=check.key, drawn=draw(check),
                       total=check.draw, pass_mark=check.pass_mark)
     db.session.add(attempt)
     db.session.commit()
     return attempt
-
-
-def _question_exists(check: Check, qid: str) -> bool:
-    return any(q.id == qid for q in check.questions)
 
 
 def get_attempt(user_id: int, attempt_id: int) -> Attempt:
@@ -149,7 +146,12 @@ def submit(user_id: int, attempt_id: int, form: dict[str, list[str]], catalog: C
             score[0] += 1
             score[2] = max(score[2], levels[q.level].rank)
     total = len(shown)
-    passed = total > 0 and 100 * correct >= attempt.pass_mark * total
+    check = catalog.check(attempt.check_key)
+    if check is not None:
+        by_competence = {code: (c, t) for code, (c, t, _rank) in per_competence.items()}
+        passed = check.passes(correct, total, by_competence)
+    else:  # the check left the content since the draw: judge by the mark it had then
+        passed = total > 0 and 100 * correct >= attempt.pass_mark * total
 
     # Only the first submission counts, even if the learner double-clicks or two tabs post.
     result = db.session.execute(
@@ -219,3 +221,13 @@ def competence_profile(user_id: int, framework: Framework) -> list[tuple[object,
             results.append(CompetenceResult(c.code, c.name, best, by_rank.get(rank), n))
         profile.append((domain, results))
     return profile
+
+
+def missing_requirements(user_id: int, assessment: Assessment, catalog: Catalog) -> list:
+    """The courses the assessment requires that the learner has not completed yet."""
+    from app.certificates.models import Certificate
+
+    done = set(db.session.scalars(sa.select(Certificate.course_slug).where(
+        Certificate.user_id == user_id, Certificate.kind == "course",
+        Certificate.course_slug.in_(assessment.requires))))
+    return [catalog.courses[slug] for slug in assessment.requires if slug not in done]

@@ -31,3 +31,45 @@ def check(content_dir: Path | None):
     n_modules = sum(len(c.modules) for c in catalog.courses.values())
     click.echo(f"Nội dung hợp lệ: {len(catalog.courses)} khóa học, {n_modules} bài học, "
                f"{len(catalog.questions)} câu hỏi.")
+
+
+@content_cli.command("report", help="Ma trận năng lực × nhóm: số bài học/số câu hỏi; đánh dấu chỗ thiếu.")
+@click.option("--dir", "content_dir", type=click.Path(path_type=Path), default=None)
+def report(content_dir: Path | None):
+    from .coverage import bank_counts, gaps, programme_matrix
+
+    try:
+        catalog = load_catalog(content_dir or _content_dir())
+    except ContentError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    matrix = programme_matrix(catalog)
+    groups = list(catalog.groups)
+    counts = bank_counts(catalog)
+    click.echo("Mỗi ô: bài học dạy / câu hỏi trong các bài kiểm tra của chương trình nhóm; "
+               "'!' là chỗ thiếu.")
+    click.echo(f"{'năng lực':<9}" + "".join(f"{g:>15}" for g in groups) + f"{'ngân hàng':>11}"
+               + "  xác nhận")
+    confirmations = {g: catalog.assessment_for(g) for g in groups}
+    for code in catalog.framework.competences:
+        cells = []
+        for g in groups:
+            cell = matrix[g][code]
+            mark = "" if cell.taught and cell.assessed else "!"
+            cells.append(f"{mark}{len(cell.modules)}/{cell.questions}".rjust(15))
+        asked = "".join(
+            ("x" if a and any(p.competence == code for p in a.parts) else ".") for a in confirmations.values())
+        click.echo(f"{code:<9}" + "".join(cells) + f"{counts[code]:>11}  {asked}")
+    click.echo("")
+    for course in catalog.courses.values():
+        click.echo(f"{course.slug}: {len(course.modules)} bài học, "
+                   f"{sum(len(c.questions) for c in course.checks)} câu hỏi "
+                   f"(nhóm: {', '.join(course.groups)})")
+    for a in catalog.assessments.values():
+        click.echo(f"xác nhận {a.slug}: {a.draw} câu, {len(a.parts)} năng lực, đạt ≥ {a.pass_mark}%")
+    click.echo(f"Tổng: {len(catalog.questions)} câu hỏi; ít nhất {min(counts.values())} câu mỗi năng lực.")
+    holes = gaps(catalog)
+    for group, code, why in holes:
+        click.echo(f"THIẾU {group} {code}: {why}")
+    if not holes:
+        click.echo("Không có chỗ thiếu: mọi nhóm được dạy và kiểm tra đủ 24 năng lực.")

@@ -14,7 +14,8 @@ from types import MappingProxyType
 from .question_types import QUESTION_TYPES
 from .render import render_markdown
 from .types import (
-    Catalog, Check, Choice, Competence, Course, Domain, Framework, Group, Level, Module, Question,
+    Assessment, AssessmentPart, Catalog, Check, Choice, Competence, Course, Domain, Framework,
+    Group, Level, Module, Question,
 )
 from .yamlfile import LineDict, LineList, YamlError, load_yaml
 
@@ -344,6 +345,70 @@ class _Loader:
                         tuple(Choice(t, c) for t, c in choices), explanation,
                         f"{self.rel(path)}:{raw.line}")
 
+    # -- confirmation assessments ------------------------------------------------------
+    def assessment(self, path: Path, framework: Framework, groups: dict[str, Group],
+                   courses: dict[str, Course], questions: dict[str, Question]) -> Assessment | None:
+        data = self.mapping(path, self.read_yaml(path), "bài đánh giá xác nhận")
+        if data is None:
+            return None
+        slug = path.stem
+        if not SLUG.match(slug):
+            self.problem(path, 1, f"tên tệp '{slug}' phải là chữ thường không dấu, nối bằng '-'")
+        group = self.text(path, data, "group")
+        if group and group not in groups:
+            self.problem(path, data.line_of("group"), f"nhóm đối tượng không tồn tại: '{group}'")
+        requires = data.get("requires") or LineList()
+        if not isinstance(requires, LineList):
+            self.problem(path, data.line_of("requires"), "'requires' là danh sách khóa học")
+            requires = LineList()
+        for i, course in enumerate(requires):
+            if course not in courses:
+                self.problem(path, requires.line_of(i), f"khóa học không tồn tại: '{course}'")
+        pass_mark = data.get("pass_mark")
+        if not isinstance(pass_mark, int) or isinstance(pass_mark, bool) or not 1 <= pass_mark <= 100:
+            self.problem(path, data.line_of("pass_mark"), "'pass_mark' phải là phần trăm từ 1 đến 100")
+            pass_mark = 100
+        raw_parts = data.get("competences")
+        if not isinstance(raw_parts, LineList) or not raw_parts:
+            self.problem(path, data.line_of("competences"), "thiếu 'competences' (năng lực cần đạt)")
+            raw_parts = LineList()
+        levels = framework.levels_by_code
+        parts, seen = [], set()
+        for raw in raw_parts:
+            raw = self.mapping(path, raw, "mỗi năng lực cần đạt")
+            if raw is None:
+                continue
+            code = self.text(path, raw, "code")
+            if code not in framework.competences:
+                self.problem(path, raw.line_of("code"), f"mã năng lực không có trong khung: '{code}'")
+                continue
+            if code in seen:
+                self.problem(path, raw.line_of("code"), f"năng lực {code} được liệt kê hai lần")
+            seen.add(code)
+            level = self.text(path, raw, "level")
+            if level not in levels:
+                self.problem(path, raw.line_of("level"), f"trình độ không hợp lệ: '{level}' (CB1 … CS2)")
+                continue
+            count = raw.get("questions", 1)
+            min_percent = raw.get("min_percent", 0)
+            if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+                self.problem(path, raw.line_of("questions"), "'questions' là số câu hỏi (≥ 1)")
+                continue
+            if not isinstance(min_percent, int) or isinstance(min_percent, bool) \
+                    or not 0 <= min_percent <= 100:
+                self.problem(path, raw.line_of("min_percent"), "'min_percent' là phần trăm từ 0 đến 100")
+                continue
+            fitting = tuple(q for q in questions.values() if q.competence == code
+                            and levels[q.level].rank <= levels[level].rank)
+            if len(fitting) < count:
+                self.problem(path, raw.line, f"cần {count} câu hỏi năng lực {code} đến trình độ "
+                                             f"{level}, ngân hàng chỉ có {len(fitting)}")
+                continue
+            parts.append(AssessmentPart(code, level, count, min_percent, fitting))
+        return Assessment(slug, group, self.text(path, data, "title"),
+                          self.text(path, data, "summary", required=False),
+                          tuple(str(c) for c in requires), pass_mark, tuple(parts))
+
     # -- the whole tree --------------------------------------------------------------
     def load(self) -> Catalog:
         if not self.root.is_dir():
@@ -376,10 +441,19 @@ class _Loader:
                                                      f"mã câu hỏi '{q.id}' đã dùng ở {questions[q.id].source}"))
                     else:
                         questions[q.id] = q
+        assessments: dict[str, Assessment] = {}
+        for path in sorted((self.root / "assessments").glob("*.yaml")):
+            assessment = self.assessment(path, framework, groups, courses, questions)
+            if assessment is None:
+                continue
+            taken = next((a for a in assessments.values() if a.group == assessment.group), None)
+            if taken is not None:
+                self.problem(path, 1, f"nhóm '{assessment.group}' đã có bài xác nhận '{taken.slug}'")
+            assessments[assessment.slug] = assessment
         if self.problems:
             raise ContentError(self.problems)
         return Catalog(framework, MappingProxyType(groups), MappingProxyType(courses),
-                       MappingProxyType(questions))
+                       MappingProxyType(questions), MappingProxyType(assessments))
 
 
 def _split_source(source: str) -> tuple[str, int]:

@@ -78,6 +78,8 @@ class Question:
 
 @dataclass(frozen=True)
 class Check:
+    """A module's knowledge check: `draw` questions from the module's pool."""
+
     course_slug: str
     module_slug: str
     pass_mark: int  # percent
@@ -87,6 +89,68 @@ class Check:
     @property
     def key(self) -> str:
         return f"{self.course_slug}/{self.module_slug}"
+
+    @property
+    def pool(self) -> frozenset[str]:
+        return frozenset(q.id for q in self.questions)
+
+    def pick(self, rng) -> list[Question]:
+        return rng.sample(self.questions, self.draw)
+
+    def passes(self, correct: int, total: int, by_competence: dict[str, tuple[int, int]]) -> bool:
+        return total > 0 and 100 * correct >= self.pass_mark * total
+
+
+@dataclass(frozen=True)
+class AssessmentPart:
+    """What the confirmation assessment asks of one competence."""
+
+    competence: str
+    max_level: str  # questions up to this level are drawn
+    count: int  # how many are drawn
+    min_percent: int  # the least share of them the learner must get right (0: no minimum)
+    questions: tuple[Question, ...]  # the bank's questions that fit
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The confirmation assessment of a target group ("xác nhận đạt phổ cập kỹ năng số"):
+    questions drawn from the whole bank, competence by competence, with a pass rule that
+    is content, so a province can change it."""
+
+    slug: str
+    group: str
+    title: str
+    summary: str
+    requires: tuple[str, ...]  # course slugs to complete first
+    pass_mark: int  # overall percent
+    parts: tuple[AssessmentPart, ...]
+
+    @property
+    def key(self) -> str:
+        return f"assessment:{self.slug}"
+
+    @property
+    def draw(self) -> int:
+        return sum(p.count for p in self.parts)
+
+    @property
+    def pool(self) -> frozenset[str]:
+        return frozenset(q.id for p in self.parts for q in p.questions)
+
+    def pick(self, rng) -> list[Question]:
+        picked = [q for p in self.parts for q in rng.sample(p.questions, p.count)]
+        rng.shuffle(picked)
+        return picked
+
+    def passes(self, correct: int, total: int, by_competence: dict[str, tuple[int, int]]) -> bool:
+        if total == 0 or 100 * correct < self.pass_mark * total:
+            return False
+        for part in self.parts:
+            right, asked = by_competence.get(part.competence, (0, 0))
+            if part.min_percent and (asked == 0 or 100 * right < part.min_percent * asked):
+                return False
+        return True
 
 
 @dataclass(frozen=True)
@@ -136,15 +200,22 @@ class Catalog:
     groups: Mapping[str, Group]
     courses: Mapping[str, Course]
     questions: Mapping[str, Question] = field(default_factory=lambda: MappingProxyType({}))
+    assessments: Mapping[str, Assessment] = field(default_factory=lambda: MappingProxyType({}))
 
     def course(self, slug: str) -> Course | None:
         return self.courses.get(slug)
 
-    def check(self, key: str) -> Check | None:
+    def check(self, key: str) -> Check | Assessment | None:
+        """A module's check ("course/module") or a confirmation assessment ("assessment:slug")."""
+        if key.startswith("assessment:"):
+            return self.assessments.get(key.removeprefix("assessment:"))
         course_slug, _, module_slug = key.partition("/")
         course = self.courses.get(course_slug)
         module = course.module(module_slug) if course else None
         return module.check if module else None
+
+    def assessment_for(self, group_slug: str | None) -> Assessment | None:
+        return next((a for a in self.assessments.values() if a.group == group_slug), None)
 
     def programme(self, group_slug: str | None) -> tuple[Course, ...]:
         group = self.groups.get(group_slug or "")

@@ -111,3 +111,33 @@ def qr_png(url: str) -> bytes:
     out = io.BytesIO()
     qr(url).save(out, kind="png", scale=8, border=4)
     return out.getvalue()
+
+
+def issue_confirmation(user, assessment, attempt, catalog: Catalog) -> tuple[Certificate | None, bool]:
+    """The confirmation "đạt phổ cập kỹ năng số" for a passed assessment; exactly once."""
+    existing = find_certificate(user.id, assessment.slug, kind="confirmation")
+    if existing is not None:
+        return existing, False
+    if not attempt.passed or attempt.user_id != user.id or attempt.check_key != assessment.key:
+        return None, False
+    competences = catalog.framework.competences
+    by_rank = {lv.rank: lv.code for lv in catalog.framework.levels}
+    group = catalog.groups.get(assessment.group)
+    certificate = Certificate(
+        code=new_code(), user_id=user.id, kind="confirmation", course_slug=assessment.slug,
+        holder_name=user.full_name,
+        title=f"Phổ cập kỹ năng số — {group.name if group else assessment.group}",
+        competences=[
+            {"code": s.competence, "name": competences[s.competence].name, "correct": s.correct,
+             "total": s.total, "level": by_rank.get(s.level_rank or 0)}
+            for s in sorted(attempt.scores, key=lambda s: _code_key(s.competence))
+            if s.competence in competences
+        ],
+    )
+    db.session.add(certificate)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return find_certificate(user.id, assessment.slug, kind="confirmation"), False
+    return certificate, True

@@ -15,8 +15,25 @@ def home():
     statuses = {}
     if current_user.is_authenticated:
         statuses = {c.slug: course_status(current_user.id, c) for c in mine + others}
+    confirmation = catalog.assessment_for(group)
+    confirmed = None
+    if confirmation is not None:
+        from app.certificates.services import find_certificate
+
+        confirmed = find_certificate(current_user.id, confirmation.slug, kind="confirmation")
     return render_template("main/home.html", catalog=catalog, mine=mine, others=others,
-                           group=catalog.groups.get(group or ""), statuses=statuses)
+                           group=catalog.groups.get(group or ""), statuses=statuses,
+                           confirmation=confirmation, confirmed=confirmed)
+
+
+@bp.get("/khung-nang-luc-so")
+def framework():
+    """Public: the competence framework and where each competence is taught on the platform."""
+    from app.catalog.coverage import bank_counts, where_taught
+
+    catalog = get_catalog()
+    return render_template("main/framework.html", catalog=catalog, taught=where_taught(catalog),
+                           counts=bank_counts(catalog))
 
 
 @bp.post("/lang/<code>")

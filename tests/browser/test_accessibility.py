@@ -41,10 +41,10 @@ def learner_pages(app, browser, live_server, make_user):
     first = course.modules[0]
     pages = ["/", f"/courses/{COURSE}", f"/courses/{COURSE}/{first.slug}",
              f"/checks/{COURSE}/{first.slug}", result_url, "/me/competences", "/certificates/",
-             f"/certificates/{code}", "/auth/profile"]
+             f"/certificates/{code}", "/auth/profile", "/confirmation", "/confirmation/take"]
     public = ["/", "/auth/login", "/auth/register", f"/courses/{COURSE}",
               f"/courses/{COURSE}/{first.slug}", "/verify", f"/verify/{code}", "/verify/khong-co",
-              "/trang-khong-co"]
+              "/trang-khong-co", "/khung-nang-luc-so"]
     yield page, pages, public
     context.close()
 

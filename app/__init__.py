@@ -27,6 +27,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .auth import models as _auth_models  # noqa: F401
     from .certificates import models as _certificate_models  # noqa: F401
     from .courses import models as _course_models  # noqa: F401
+    from .audit import models as _audit_models  # noqa: F401
+    from .teaching import models as _teaching_models  # noqa: F401
     from .extensions import compress, csrf, db, login_manager, migrate
 
     db.init_app(app)

@@ -29,6 +29,8 @@ class User(UserMixin, db.Model):
     commune_code: Mapped[int] = mapped_column(index=True)
     village: Mapped[str | None] = mapped_column(sa.String(120))  # thôn, bản, tổ dân phố: free text
     role: Mapped[str] = mapped_column(sa.String(20), default="learner")
+    # Set for accounts made from a roster with a one-time password: change it at first login.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     def set_password(self, password: str) -> None:

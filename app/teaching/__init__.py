@@ -1,0 +1,1 @@
+"""teaching: classes, join codes, rosters, assignments and progress grids (routes.py, services.py)."""

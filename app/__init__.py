@@ -47,13 +47,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .certificates.routes import bp as certificates_bp
     from .courses.routes import bp as courses_bp
     from .main.routes import bp as main_bp
+    from .teaching.routes import bp as teaching_bp
 
-    for bp in (main_bp, auth_bp, courses_bp, assessment_bp, certificates_bp):
+    for bp in (main_bp, auth_bp, courses_bp, assessment_bp, certificates_bp, teaching_bp):
         app.register_blueprint(bp)
 
-    from .demo import demo_cli
+    from .demo import demo_cli, users_cli
 
     app.cli.add_command(demo_cli)
+    app.cli.add_command(users_cli)
     return app
 
 

@@ -46,3 +46,20 @@ def load():
             created += 1
     click.echo(f"Tài khoản mẫu: {created} mới, {len(DEMO_ACCOUNTS) - created} đã có. "
                f"Mật khẩu chung: {DEMO_PASSWORD}")
+
+
+users_cli = click.Group("users", help="Quản lý tài khoản.")
+
+
+@users_cli.command("grant-role", help="Cấp vai trò: flask users grant-role EMAIL_HOẶC_SĐT teacher")
+@click.argument("login")
+@click.argument("role", type=click.Choice(["learner", "teacher", "ambassador", "admin"]))
+@with_appcontext
+def grant_role_command(login: str, role: str):
+    from app.auth.services import AccountError, grant_role
+
+    try:
+        user = grant_role(login, role)
+    except AccountError as exc:
+        raise click.ClickException(str(exc.message)) from None
+    click.echo(f"{user.full_name} ({user.login}): {user.role}")

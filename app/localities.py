@@ -1,9 +1,10 @@
 """Provinces and communes (two-level local government since July 2025), from vietnam-provinces."""
 
-import unicodedata
 from functools import lru_cache
 
 from vietnam_provinces import Province, Ward
+
+from app.text import collation_key
 
 
 @lru_cache(maxsize=1)
@@ -40,11 +41,11 @@ def commune_in_province(commune_code: int, province_code: int) -> bool:
 _PREFIXES = ("Thành phố ", "Tỉnh ", "Phường ", "Xã ", "Đặc khu ")
 
 
-def _sort_key(name: str) -> str:
+def _sort_key(name: str) -> tuple[str, str]:
     # People look for "Quảng Xương", not "Xã …": sort on the name after its type, decomposed
     # so that accented letters sit beside their base letter.
     for prefix in _PREFIXES:
         if name.startswith(prefix):
             name = name[len(prefix):]
             break
-    return unicodedata.normalize("NFD", name).casefold()
+    return collation_key(name)

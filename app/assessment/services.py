@@ -172,12 +172,20 @@ def submit(user_id: int, attempt_id: int, form: dict[str, list[str]], catalog: C
     return attempt
 
 
+def percent_of(correct, total):
+    """SQL for a whole percentage, the same on SQLite and PostgreSQL (and as Attempt.percent).
+
+    `/` is true division in SQLAlchemy 2, so round explicitly: 2 of 3 is 67, not 66.666….
+    """
+    return sa.cast(sa.func.round(correct * 100.0 / total), sa.Integer)
+
+
 def best_results(user_id: int, check_keys: list[str]) -> dict[str, tuple[int | None, bool]]:
     """For each check: (best percent, passed at least once)."""
     if not check_keys:
         return {}
     rows = db.session.execute(
-        sa.select(Attempt.check_key, sa.func.max(Attempt.correct * 100 / Attempt.total),
+        sa.select(Attempt.check_key, sa.func.max(percent_of(Attempt.correct, Attempt.total)),
                   sa.func.max(sa.case((Attempt.passed.is_(True), 1), else_=0)))
         .where(Attempt.user_id == user_id, Attempt.check_key.in_(check_keys),
                Attempt.submitted_at.is_not(None), Attempt.total > 0)
@@ -205,7 +213,7 @@ def competence_profile(user_id: int, framework: Framework) -> list[tuple[object,
     """Every domain with each competence's best result and the highest level shown."""
     rows = db.session.execute(
         sa.select(CompetenceScore.competence,
-                  sa.func.max(CompetenceScore.correct * 100 / CompetenceScore.total),
+                  sa.func.max(percent_of(CompetenceScore.correct, CompetenceScore.total)),
                   sa.func.max(CompetenceScore.level_rank),
                   sa.func.count(CompetenceScore.id))
         .where(CompetenceScore.user_id == user_id, CompetenceScore.total > 0)

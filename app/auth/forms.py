@@ -4,6 +4,7 @@ from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from app.catalog import get_catalog
+from app.forms import options
 from app.localities import commune_in_province, communes, provinces
 
 from .services import AccountError, parse_login
@@ -29,15 +30,15 @@ class _PlaceFields:
 
     def fill_choices(self, default_province: int) -> None:
         catalog = get_catalog()
-        self.group_slug.choices = [("", _l("— Chọn nhóm —"))] + [
+        self.group_slug.choices = options([("", _l("— Chọn nhóm —"))] + [
             (g.slug, g.name) for g in catalog.groups.values()
-        ]
-        self.province_code.choices = list(provinces())
+        ])
+        self.province_code.choices = options(provinces())
         if not self.province_code.data:
             self.province_code.data = default_province
-        self.commune_code.choices = [(0, _l("— Chọn xã, phường —"))] + list(
+        self.commune_code.choices = options([(0, _l("— Chọn xã, phường —"))] + list(
             communes(self.province_code.data)
-        )
+        ))
 
     def validate_group_slug(self, field):
         if field.data not in get_catalog().groups:
@@ -92,3 +93,20 @@ class LoginForm(FlaskForm):
     login = StringField(_l("Email hoặc số điện thoại"), validators=[
         DataRequired(_l("Hãy nhập email hoặc số điện thoại."))])
     password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(_l("Hãy nhập mật khẩu."))])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Mật khẩu hiện tại"), validators=[
+        DataRequired(_l("Hãy nhập mật khẩu hiện tại."))])
+    password = PasswordField(_l("Mật khẩu mới"), validators=[
+        DataRequired(_l("Hãy đặt mật khẩu mới.")),
+        Length(min=8, max=128, message=_l("Mật khẩu cần ít nhất 8 ký tự."))])
+    confirm = PasswordField(_l("Nhập lại mật khẩu mới"), validators=[
+        DataRequired(_l("Hãy nhập lại mật khẩu mới.")),
+        EqualTo("password", message=_l("Hai mật khẩu chưa giống nhau."))])
+
+
+class RoleForm(FlaskForm):
+    login = StringField(_l("Email hoặc số điện thoại"), validators=[
+        DataRequired(_l("Hãy nhập email hoặc số điện thoại.")), _validate_login])
+    role = SelectField(_l("Vai trò"), validate_choice=False)

@@ -5,10 +5,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.extensions import db, login_manager
+from app.forms import options
 from app.localities import communes
 
 from . import services
-from .forms import LoginForm, ProfileForm, RegisterForm
+from .access import admin_required
+from .forms import LoginForm, PasswordForm, ProfileForm, RegisterForm, RoleForm
 from .models import User
 
 
@@ -96,6 +98,56 @@ def profile():
         flash(_("Đã lưu thông tin của bạn."), "success")
         return redirect(url_for("auth.profile"))
     return render_template("auth/profile.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.password.data)
+        except services.AccountError as exc:
+            getattr(form, exc.field).errors.append(str(exc.message))
+        else:
+            flash(_("Đã đổi mật khẩu."), "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/password.html", form=form), 400 if form.errors else 200
+
+
+@bp.before_app_request
+def _one_time_password_must_be_changed():
+    """An account made from a roster keeps its one-time password only until the first login."""
+    if (current_user.is_authenticated and current_user.must_change_password
+            and request.endpoint not in ("auth.password", "auth.logout", "static")):
+        if request.endpoint != "main.home":
+            flash(_("Hãy đổi mật khẩu dùng một lần trước khi tiếp tục."), "warning")
+        return redirect(url_for("auth.password"))
+    return None
+
+
+@bp.route("/admin/roles", methods=["GET", "POST"])
+@admin_required
+def roles():
+    from .models import ROLES
+
+    labels = {"learner": _("Người học"), "teacher": _("Giáo viên, người phụ trách lớp"),
+              "ambassador": _("Đại sứ số"), "admin": _("Quản trị")}
+    form = RoleForm()
+    form.role.choices = options((r, labels[r]) for r in ROLES)
+    if form.validate_on_submit():
+        try:
+            user = services.grant_role(form.login.data, form.role.data, current_user.id)
+        except services.AccountError as exc:
+            getattr(form, exc.field or "login").errors.append(str(exc.message))
+        else:
+            flash(_("%(name)s giờ có vai trò: %(role)s.", name=user.full_name,
+                    role=labels[user.role]), "success")
+            return redirect(url_for("auth.roles"))
+    staff = db.session.scalars(db.select(User).where(User.role != "learner")
+                               .order_by(User.role, User.full_name)).all()
+    return render_template("auth/roles.html", form=form, staff=staff, labels=labels), \
+        400 if form.errors else 200
 
 
 @bp.get("/localities/<int:province_code>/communes.json")

@@ -90,3 +90,31 @@ def update_profile(user: User, *, full_name: str, group_slug: str, province_code
     user.village = (village or "").strip() or None
     db.session.commit()
     return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not user.check_password(current):
+        raise AccountError(_l("Mật khẩu hiện tại chưa đúng."), "current")
+    if current == new:
+        raise AccountError(_l("Mật khẩu mới phải khác mật khẩu cũ."), "password")
+    user.set_password(new)
+    user.must_change_password = False
+    db.session.commit()
+
+
+def grant_role(login: str, role: str, actor_id: int | None = None) -> User:
+    """Give an account a role (learner, teacher, ambassador, admin); audited."""
+    from app.audit.services import record
+
+    from .models import ROLES
+
+    if role not in ROLES:
+        raise AccountError(_l("Vai trò không hợp lệ."), "role")
+    user = find_by_login(login)
+    if user is None:
+        raise AccountError(_l("Không có tài khoản nào với email hoặc số điện thoại này."), "login")
+    before = user.role
+    user.role = role
+    record(actor_id, "user.role", "user", user.id, before=before, after=role)
+    db.session.commit()
+    return user

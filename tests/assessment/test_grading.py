@@ -62,6 +62,7 @@ def test_score_per_competence_and_level(app_ctx, make_user, catalog):
     profile = dict((d.code, {r.code: r for r in results})
                    for d, results in services.competence_profile(user_id, catalog.framework))
     assert profile[comp_a[0]][comp_a].best_percent == 50
+    assert isinstance(profile[comp_a[0]][comp_a].best_percent, int)  # shown as "50%", not "50.000%"
     assert profile[comp_a[0]][comp_a].level == qa1.level
     assert profile[comp_b[0]][comp_b].best_percent == 100
     assert profile["6"]["6.1"].best_percent is None

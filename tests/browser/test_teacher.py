@@ -1,0 +1,46 @@
+"""The teacher's main flow in a real browser: a class, a join code, an assignment, the grid."""
+
+from .conftest import PHONE
+from .test_accessibility import audit
+
+
+def test_teacher_creates_a_class_assigns_and_follows_progress(app, browser, live_server, make_user, axe_source):
+    make_user(role="teacher", login="gv@example.vn", full_name="Thầy Quang")
+    make_user(login="hv@example.vn", full_name="Em Lan")
+    teacher = browser.new_context(viewport={"width": 1024, "height": 800}, base_url=live_server).new_page()
+    teacher.goto("/auth/login")
+    teacher.get_by_label("Email hoặc số điện thoại").fill("gv@example.vn")
+    teacher.get_by_label("Mật khẩu").fill("mat-khau-du-dai-1")
+    teacher.get_by_role("button", name="Đăng nhập").click()
+    teacher.get_by_role("link", name="Lớp của tôi").click()
+    teacher.get_by_label("Tên lớp").fill("Tổ công nghệ số thôn Đông")
+    teacher.get_by_label("Loại lớp").select_option(label="Tổ công nghệ số cộng đồng")
+    teacher.get_by_role("button", name="Tạo lớp").click()
+    code = teacher.locator("strong.code").inner_text()
+    assert len(code) == 7
+    module = app.extensions["catalog"].course("ky-nang-so-co-ban").modules[0]
+    teacher.get_by_label("Giao gì").select_option(value="module")
+    teacher.get_by_label("Khóa học hoặc bài học").select_option(value=f"ky-nang-so-co-ban/{module.slug}")
+    teacher.get_by_role("button", name="Giao bài").click()
+    assert teacher.get_by_text("Đã giao bài cho lớp.").is_visible()
+
+    learner = browser.new_context(viewport=PHONE, base_url=live_server).new_page()
+    learner.goto("/auth/login")
+    learner.get_by_label("Email hoặc số điện thoại").fill("hv@example.vn")
+    learner.get_by_label("Mật khẩu").fill("mat-khau-du-dai-1")
+    learner.get_by_role("button", name="Đăng nhập").click()
+    learner.goto("/join")
+    learner.get_by_label("Mã lớp").fill(code)
+    learner.get_by_role("button", name="Tham gia").click()
+    learner.get_by_role("link", name=module.title).click()
+    learner.get_by_role("button", name="Tôi đã đọc xong bài này").click()
+
+    teacher.reload()
+    row = teacher.locator("table.progress-grid tbody tr", has_text="Em Lan")
+    assert "Xong" in row.inner_text()
+    assert teacher.locator("table.progress-grid tfoot").inner_text().count("1/1") == 1
+    assert audit(teacher, axe_source) == []
+    teacher.goto("/teaching/")
+    assert audit(teacher, axe_source) == []
+    learner.goto("/me/assignments")
+    assert audit(learner, axe_source) == []

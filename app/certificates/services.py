@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import io
+from functools import lru_cache
+import re
 import secrets
+import unicodedata
 from collections import defaultdict
 
 import segno
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from app.assessment.models import Attempt, CompetenceScore
+from app.audit.services import record
 from app.catalog import Catalog, Course
 from app.courses.services import course_status
 from app.extensions import db
+from app.models import utcnow
 
 from .models import Certificate
 
@@ -27,6 +34,22 @@ def find_certificate(user_id: int, course_slug: str, kind: str = "course") -> Ce
     return db.session.scalar(sa.select(Certificate).where(
         Certificate.user_id == user_id, Certificate.kind == kind,
         Certificate.course_slug == course_slug))
+
+
+def verify_url(code: str) -> str:
+    """The public address printed in the QR code and used as the credential's id."""
+    return f"{current_app.config['BASE_URL']}/verify/{code}"
+
+
+def nfc(value):
+    """Strings in NFC, through lists and dicts: one spelling of each Vietnamese letter."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, list):
+        return [nfc(v) for v in value]
+    if isinstance(value, dict):
+        return {k: nfc(v) for k, v in value.items()}
+    return value
 
 
 def by_code(code: str) -> Certificate | None:
@@ -100,6 +123,7 @@ def qr(url: str) -> segno.QRCode:
     return segno.make(url, error="m", micro=False)
 
 
+@lru_cache(maxsize=2048)  # pure, and encoding a QR code costs milliseconds
 def qr_svg(url: str) -> str:
     out = io.BytesIO()
     qr(url).save(out, kind="svg", scale=4, border=2, dark="#000", light="#fff",
@@ -107,6 +131,7 @@ def qr_svg(url: str) -> str:
     return out.getvalue().decode()
 
 
+@lru_cache(maxsize=256)
 def qr_png(url: str) -> bytes:
     out = io.BytesIO()
     qr(url).save(out, kind="png", scale=8, border=4)
@@ -141,3 +166,54 @@ def issue_confirmation(user, assessment, attempt, catalog: Catalog) -> tuple[Cer
         db.session.rollback()
         return find_certificate(user.id, assessment.slug, kind="confirmation"), False
     return certificate, True
+
+
+# --- revocation (admins) ---------------------------------------------------------------------
+
+REASON_MAX = 500
+_SERIAL = re.compile(r"^HVS-(\d{4})-(\d{1,9})$", re.IGNORECASE)  # ids are 32-bit integers
+
+
+class RevocationError(Exception):
+    def __init__(self, message, status: int = 400):
+        super().__init__(str(message))
+        self.message = message
+        self.status = status
+
+
+def find_for_admin(query: str) -> Certificate | None:
+    """By serial (HVS-2026-0000042), code, or a pasted verify link."""
+    query = "".join(query.split())
+    serial = _SERIAL.match(query)
+    if serial:
+        certificate = db.session.get(Certificate, int(serial.group(2)))
+        if certificate is not None and certificate.issued_at.year == int(serial.group(1)):
+            return certificate
+        return None
+    return by_code(query.rstrip("/").rsplit("/", 1)[-1])
+
+
+def revoke(certificate: Certificate, reason: str, actor_id: int) -> Certificate:
+    """Revoke once, with a reason, and the audit event in the same commit.
+
+    A conditional UPDATE, so two admins revoking at the same moment cannot both succeed."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise RevocationError(_l("Hãy ghi lý do thu hồi."))
+    if len(reason) > REASON_MAX:
+        raise RevocationError(_l("Lý do dài tối đa %(max)d ký tự.", max=REASON_MAX))
+    revoked = db.session.execute(
+        sa.update(Certificate)
+        .where(Certificate.id == certificate.id, Certificate.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_reason=reason)
+        .execution_options(synchronize_session=False))
+    if revoked.rowcount != 1:
+        db.session.rollback()
+        db.session.refresh(certificate)
+        raise RevocationError(_l("Chứng chỉ %(s)s đã bị thu hồi từ trước; không có gì thay đổi.",
+                                 s=certificate.serial), status=409)
+    record(actor_id, "certificate.revoke", "certificate", certificate.id, reason=reason,
+           serial=certificate.serial)
+    db.session.commit()
+    db.session.refresh(certificate)
+    return certificate

@@ -1,0 +1,248 @@
+"""Certificates as Open Badges 3.0 credentials (W3C VC 2.0), signed as VC-JWT with Ed25519.
+
+The JWT payload is the credential itself (OB 3.0 §8.2) plus the registered claims iss, jti
+and nbf. Nothing is fetched at run time: no JSON-LD processing, no remote keys.
+"""
+
+from __future__ import annotations
+
+import binascii
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from joserfc import jws, jwt
+from joserfc.errors import JoseError
+from joserfc.jwa import EdDSAAlgorithm
+from joserfc.jws import JWSRegistry
+
+from . import keys
+from .models import Certificate
+from .services import nfc, verify_url
+
+CONTEXT = ["https://www.w3.org/ns/credentials/v2",
+           "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+ISSUER_NAME = "Học vụ số"
+FRAMEWORK = "Khung năng lực số (Thông tư 02/2025/TT-BGDĐT)"
+# Both names of the one Ed25519 signature (RFC 9864 renamed "EdDSA" to "Ed25519"): a token
+# issued under either, by any published key, verifies.
+ACCEPTED_ALGORITHMS = ("EdDSA", "Ed25519")
+# A 24-competence credential is ~25 KB, and its downloaded JSON file (credential + JWT) ~80 KB.
+MAX_INPUT_BYTES = 256 * 1024
+_JWS_SHAPE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
+_CLAIMS = ("iss", "jti", "nbf", "sub", "exp", "iat")
+
+
+class _EdDSAWithoutWarning(EdDSAAlgorithm):
+    # "EdDSA" is issued on purpose (README: older verifiers know no other name), so joserfc's
+    # RFC 9864 SecurityWarning is silenced for this registry only, thread-safely.
+    security_warning = None
+
+
+class _Registry(JWSRegistry):
+    algorithms = {**JWSRegistry.algorithms, "EdDSA": _EdDSAWithoutWarning()}
+
+
+def _registry(algorithms) -> JWSRegistry:
+    return _Registry(algorithms=list(algorithms))
+
+
+# --- building and signing ----------------------------------------------------------------
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _alignment(competence: dict, base_url: str) -> dict:
+    return {"type": ["Alignment"], "targetName": competence["name"],
+            "targetCode": competence["code"], "targetFramework": FRAMEWORK,
+            "targetType": "CFItem", "targetUrl": f"{base_url}/khung-nang-luc-so"}
+
+
+def build_credential(certificate: Certificate) -> dict:
+    """The OpenBadgeCredential, from the certificate's stored snapshot only (never current
+    content), in Vietnamese whatever the visitor's language: a signed text cannot vary.
+    No email, phone or birth data: the holder is named, as on the public verify page."""
+    base_url = current_app.config["BASE_URL"]
+    url = verify_url(certificate.code)
+    course = certificate.kind == "course"
+    heading = "Chứng nhận hoàn thành khóa học" if course else "Xác nhận đạt phổ cập kỹ năng số"
+    competences = certificate.competences or []
+    descriptions, results = [], []
+    for c in competences:
+        alignment = [_alignment(c, base_url)]
+        description = {"id": f"{url}#result-{c['code']}", "type": ["ResultDescription"],
+                       "name": f"{c['code']} {c['name']}", "resultType": "RawScore",
+                       "alignment": alignment}
+        # The competence is named once, in the description; results stay small.
+        result = {"type": ["Result"], "resultDescription": description["id"],
+                  "value": f"{c['correct']}/{c['total']}"}
+        if c.get("level"):
+            level_id = f"{url}#level-{c['code']}"
+            description["rubricCriterionLevel"] = [{
+                "id": level_id, "type": ["RubricCriterionLevel"], "name": c["level"],
+                "level": c["level"]}]
+            result["achievedLevel"] = level_id
+        descriptions.append(description)
+        results.append(result)
+    achievement = {
+        "id": f"urn:hocvuso:achievement:{certificate.kind}:{certificate.course_slug}",
+        "type": ["Achievement"],
+        "achievementType": "CertificateOfCompletion" if course else "Certification",
+        "name": certificate.title,
+        "description": (f"Hoàn thành khóa học “{certificate.title}” trên Học vụ số." if course
+                        else f"Xác nhận đạt phổ cập kỹ năng số: {certificate.title}."),
+        "criteria": {"narrative": (
+            "Đọc hết các bài học của khóa và đạt mọi bài kiểm tra kiến thức; kết quả theo "
+            "từng năng lực là của các lần làm bài đạt tốt nhất." if course else
+            "Đạt bài đánh giá xác nhận phổ cập kỹ năng số của nhóm đối tượng, theo quy tắc "
+            "đạt (năng lực, trình độ, điểm) mà tỉnh công bố trên Học vụ số.")},
+        "inLanguage": "vi",
+    }
+    if competences:
+        achievement["alignment"] = [_alignment(c, base_url) for c in competences]
+        achievement["resultDescription"] = descriptions
+    subject = {
+        "type": ["AchievementSubject"],
+        "name": certificate.holder_name,
+        "identifier": [{"type": "IdentityObject", "identityType": "name", "hashed": False,
+                        "identityHash": certificate.holder_name}],
+        "achievement": achievement,
+    }
+    if results:
+        subject["result"] = results
+    return nfc({
+        "@context": CONTEXT,
+        "id": url,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": base_url, "type": ["Profile"], "name": ISSUER_NAME},
+        "validFrom": _iso(certificate.issued_at),
+        "name": f"{heading}: {certificate.title}",
+        "credentialSubject": subject,
+    })
+
+
+def sign(certificate: Certificate) -> str:
+    """The credential as a compact VC-JWT, signed by the newest key (deterministic: Ed25519)."""
+    key = keys.signing_key()
+    alg = current_app.config["CREDENTIAL_JWS_ALG"]
+    if alg not in ACCEPTED_ALGORITHMS:
+        raise keys.CredentialKeyError(f"CREDENTIAL_JWS_ALG must be one of {ACCEPTED_ALGORITHMS}")
+    credential = build_credential(certificate)
+    claims = {**credential, "iss": credential["issuer"]["id"], "jti": credential["id"],
+              "nbf": int(certificate.issued_at.timestamp())}
+    return jwt.encode({"alg": alg, "kid": key.kid, "typ": "JWT"}, claims, key.key,
+                      algorithms=[alg], registry=_registry([alg]))
+
+
+def document(certificate: Certificate) -> dict:
+    """What /verify/<code>.json answers: the status now, and the signed credential."""
+    token = sign(certificate)
+    out: dict = {"status": "revoked" if certificate.revoked else "valid"}
+    if certificate.revoked:
+        out["revoked_at"] = _iso(certificate.revoked_at)
+        out["reason"] = certificate.revoked_reason
+    out["credential"] = credential_of(jws.extract_compact(token.encode()).payload)
+    out["jwt"] = token
+    return out
+
+
+def credential_of(payload: bytes | dict) -> dict:
+    """The credential inside a JWT payload: without the registered claims derived from it."""
+    claims = json.loads(payload) if isinstance(payload, bytes) else payload
+    return {k: v for k, v in claims.items() if k not in _CLAIMS}
+
+
+# --- checking a credential someone brings ------------------------------------------------
+
+class CredentialInputError(ValueError):
+    """What was pasted or uploaded is not a credential at all; the message says what to do."""
+
+    def __init__(self, message, status: int = 400):
+        super().__init__(str(message))
+        self.message = message
+        self.status = status
+
+
+@dataclass
+class CredentialCheck:
+    status: str  # "valid" | "revoked" | "tampered" | "unknown"
+    certificate: Certificate | None = None
+    credential: dict | None = None
+    reason: str | None = None  # for "tampered": what failed, for the curious
+
+
+def read_input(data: bytes | str) -> str:
+    """The compact JWT out of a pasted or uploaded text: the JWT itself, or the JSON that
+    /verify/<code>.json gives (only its signed "jwt" counts, never its unsigned fields)."""
+    if isinstance(data, bytes):
+        if len(data) > MAX_INPUT_BYTES:
+            raise CredentialInputError(too_large_message(), 413)
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise CredentialInputError(_l(
+                "Tệp này không phải văn bản (UTF-8). Hãy chọn tệp .json hoặc .jwt tải từ "
+                "trang xác minh của Học vụ số.")) from None
+    else:
+        text = data
+        if len(text.encode("utf-8", "replace")) > MAX_INPUT_BYTES:
+            raise CredentialInputError(too_large_message(), 413)
+    text = text.strip().lstrip("\ufeff")
+    if not text:
+        raise CredentialInputError(_l("Hãy dán chứng chỉ số (JWT hoặc tệp JSON) hoặc chọn tệp."))
+    if text.startswith("{"):
+        try:
+            parsed = json.loads(text)
+        except (ValueError, RecursionError):
+            raise CredentialInputError(_l(
+                "Nội dung JSON không đọc được (sai cú pháp). Hãy dùng nguyên tệp tải từ trang "
+                "xác minh, không sửa gì.")) from None
+        token = parsed.get("jwt") if isinstance(parsed, dict) else None
+        if not isinstance(token, str):
+            raise CredentialInputError(_l(
+                "Tệp JSON này không có chữ ký số (trường “jwt”), nên không thể kiểm tra. Hãy "
+                "dùng tệp JSON tải từ trang xác minh của Học vụ số, hoặc dán chuỗi JWT."))
+        text = token.strip()
+    if not _JWS_SHAPE.match(text):
+        raise CredentialInputError(_l(
+            "Đây không phải chứng chỉ số của Học vụ số: cần một chuỗi JWT (ba phần nối bằng "
+            "dấu chấm) hoặc tệp JSON tải từ trang xác minh."))
+    return text
+
+
+def too_large_message():
+    return _l("Tệp hoặc nội dung quá lớn (tối đa %(n)d KB), lớn hơn mọi chứng chỉ số của Học "
+              "vụ số: hãy kiểm tra lại tệp đã chọn.", n=MAX_INPUT_BYTES // 1024)
+
+
+def check(token: str, find_by_code) -> CredentialCheck:
+    """valid / revoked / tampered / unknown for a compact JWT (see read_input).
+
+    `find_by_code(code)` looks the certificate up, so this stays free of queries."""
+    try:
+        header = jws.extract_compact(token.encode("ascii")).headers()
+    except (JoseError, ValueError, TypeError, binascii.Error):
+        return CredentialCheck("tampered", reason="header")
+    kid = header.get("kid") if isinstance(header, dict) else None
+    published = keys.public_keyset()
+    if not isinstance(kid, str) or kid not in {k.kid for k in published.keys}:
+        return CredentialCheck("tampered", reason="kid")
+    try:
+        verified = jwt.decode(token, published, algorithms=list(ACCEPTED_ALGORITHMS),
+                              registry=_registry(ACCEPTED_ALGORITHMS))
+    except (JoseError, ValueError, TypeError):
+        return CredentialCheck("tampered", reason="signature")
+    credential = credential_of(verified.claims)
+    credential_id = credential.get("id")
+    code = None
+    if isinstance(credential_id, str) and "/verify/" in credential_id:
+        code = credential_id.rsplit("/verify/", 1)[-1]
+    certificate = find_by_code(code) if code else None
+    if certificate is None:
+        return CredentialCheck("unknown", credential=credential)
+    return CredentialCheck("revoked" if certificate.revoked else "valid",
+                           certificate=certificate, credential=credential)

@@ -4,9 +4,11 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+from app.auth.models import ROLES
 from app.extensions import db
 
-DEMO_PASSWORD = "hocvuso2026"
+# The demo accounts share this password; the README publishes it.
+DEMO_PASSWORD = "hocvuso2026"  # nosec B105
 # (login, full name, group, role)
 DEMO_ACCOUNTS = (
     ("nguoidan@demo.hocvuso.vn", "Lê Thị Hoa", "nguoi-dan", "learner"),
@@ -17,7 +19,16 @@ DEMO_ACCOUNTS = (
     ("giaovien@demo.hocvuso.vn", "Đỗ Thị Giang", "can-bo", "teacher"),
     ("daisuso@demo.hocvuso.vn", "Vũ Văn Hải", "nguoi-dan", "ambassador"),
     ("admin@demo.hocvuso.vn", "Quản trị viên", "can-bo", "admin"),
+    ("lanhdao@demo.hocvuso.vn", "Lê Văn Lãnh", "can-bo", "leader"),
 )
+# The province dashboard's sample: units of the first commune, denominators of the first
+# three communes, and a few learners in them (no certificates: those come from learning).
+DEMO_UNITS = (("agency", "UBND xã (mẫu)"), ("school", "Trường THCS (mẫu)"),
+              ("enterprise", "Công ty May Thanh Hóa (mẫu)"),
+              ("womens_union", "Chi hội Phụ nữ thôn 1 (mẫu)"),
+              ("community_team", "Tổ công nghệ số cộng đồng thôn 1 (mẫu)"))
+DEMO_PEOPLE = {"nguoi-dan": 400, "can-bo": 60, "hoc-sinh": 250, "doanh-nghiep": 120}
+DEMO_LEARNERS = 36
 
 
 @click.group("demo", help="Dữ liệu mẫu để dùng thử.")
@@ -46,6 +57,59 @@ def load():
             created += 1
     click.echo(f"Tài khoản mẫu: {created} mới, {len(DEMO_ACCOUNTS) - created} đã có. "
                f"Mật khẩu chung: {DEMO_PASSWORD}")
+    _dashboard_sample(province)
+
+
+def _dashboard_sample(province: int) -> None:
+    """Units, denominators and sample learners so that the dashboard is not empty; idempotent."""
+    from flask import current_app
+    from werkzeug.security import generate_password_hash
+
+    from app.auth.models import User
+    from app.localities import communes
+    from app.reports.models import CommuneDenominator, Unit, UnitDenominator
+    from app.reports.snapshot import refresh
+
+    places = [code for code, _name in communes(province)[:3]]
+    units = {u.name: u for u in db.session.scalars(
+        sa.select(Unit).where(Unit.commune_code == places[0]))}
+    for kind, name in DEMO_UNITS:
+        if name not in units:
+            units[name] = Unit(province_code=province, commune_code=places[0], kind=kind, name=name)
+            db.session.add(units[name])
+    db.session.flush()
+    for i, code in enumerate(places):
+        for group, people in DEMO_PEOPLE.items():
+            found = db.session.scalar(sa.select(CommuneDenominator).where(
+                CommuneDenominator.commune_code == code, CommuneDenominator.group_slug == group))
+            if found is None:
+                db.session.add(CommuneDenominator(province_code=province, commune_code=code,
+                                                  group_slug=group, people=people // (i + 1)))
+    unit_groups = ("can-bo", "hoc-sinh", "doanh-nghiep", "nguoi-dan", "nguoi-dan")
+    for unit, group in zip(units.values(), unit_groups):
+        if db.session.scalar(sa.select(UnitDenominator.id)
+                             .where(UnitDenominator.unit_id == unit.id)) is None:
+            db.session.add(UnitDenominator(unit_id=unit.id, group_slug=group, people=30))
+    have = set(db.session.scalars(
+        sa.select(User.email).where(User.email.like("mau%@demo.hocvuso.vn"))))
+    password_hash = None
+    groups = list(DEMO_PEOPLE)
+    unit_list = list(units.values())
+    for n in range(1, DEMO_LEARNERS + 1):
+        email = f"mau{n:02d}@demo.hocvuso.vn"
+        if email in have:
+            continue
+        if password_hash is None:  # one hash for all of them: hashing is slow on purpose
+            password_hash = generate_password_hash(DEMO_PASSWORD)
+        unit = unit_list[n % len(unit_list)] if n % 3 == 0 else None
+        db.session.add(User(full_name=f"Học viên mẫu {n:02d}", email=email,
+                            group_slug=groups[n % 4], province_code=province,
+                            commune_code=unit.commune_code if unit else places[n % 3],
+                            unit_id=unit.id if unit else None, password_hash=password_hash))
+    db.session.commit()
+    result = refresh(current_app.extensions["catalog"], province)
+    click.echo(f"Bảng điều khiển mẫu: {len(units)} đơn vị, mẫu số của {len(places)} xã, "
+               f"{result.learners} người học trong tỉnh.")
 
 
 users_cli = click.Group("users", help="Quản lý tài khoản.")
@@ -53,7 +117,7 @@ users_cli = click.Group("users", help="Quản lý tài khoản.")
 
 @users_cli.command("grant-role", help="Cấp vai trò: flask users grant-role EMAIL_HOẶC_SĐT teacher")
 @click.argument("login")
-@click.argument("role", type=click.Choice(["learner", "teacher", "ambassador", "admin"]))
+@click.argument("role", type=click.Choice(ROLES))
 @with_appcontext
 def grant_role_command(login: str, role: str):
     from app.auth.services import AccountError, grant_role

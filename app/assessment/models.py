@@ -28,6 +28,8 @@ class Attempt(db.Model):
     total: Mapped[int] = mapped_column()
     pass_mark: Mapped[int] = mapped_column()  # percent, as the content said when drawn
     passed: Mapped[bool | None] = mapped_column()
+    # The digital ambassador on whose device the citizen took this (app/ambassadors), if any.
+    supervisor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
     scores: Mapped[list[CompetenceScore]] = relationship(
         back_populates="attempt", cascade="all, delete-orphan", order_by="CompetenceScore.competence"

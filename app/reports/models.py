@@ -1,0 +1,145 @@
+"""Units, denominators, each learner's milestones, and the dashboard's counts.
+
+What people do stays in its own tables (users, certificates, ambassador_actions); this module
+keeps two derived things so that a dashboard page never scans every learner:
+- learner_status: per learner, when they finished their group's programme and when they were
+  confirmed, kept up to date when a certificate is issued (certificates → reports hook);
+- report_*_counts: a snapshot of counts per commune / unit / ambassador, group and month,
+  rebuilt by `flask reports refresh`; report_refreshes says when (the "as of" on every page).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.models import UTCDateTime, utcnow
+
+# The kinds of unit the movement works through; a learner optionally belongs to one.
+UNIT_KINDS = ("agency", "school", "enterprise", "cooperative", "womens_union", "community_team")
+
+
+class Unit(db.Model):
+    """An agency, school, enterprise, cooperative, Women's Union group or community
+    digital-technology team ("Tổ công nghệ số cộng đồng"), in one commune."""
+
+    __tablename__ = "units"
+    __table_args__ = (sa.UniqueConstraint("commune_code", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province_code: Mapped[int] = mapped_column(index=True)
+    commune_code: Mapped[int] = mapped_column()
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CommuneDenominator(db.Model):
+    """How many people of a group a commune has: the 100% of its percentages."""
+
+    __tablename__ = "commune_denominators"
+    __table_args__ = (sa.UniqueConstraint("commune_code", "group_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province_code: Mapped[int] = mapped_column(index=True)
+    commune_code: Mapped[int] = mapped_column()
+    group_slug: Mapped[str] = mapped_column(sa.String(40))
+    people: Mapped[int] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class UnitDenominator(db.Model):
+    __tablename__ = "unit_denominators"
+    __table_args__ = (sa.UniqueConstraint("unit_id", "group_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id", ondelete="CASCADE"))
+    group_slug: Mapped[str] = mapped_column(sa.String(40))
+    people: Mapped[int] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class LearnerStatus(db.Model):
+    """A certificate holder's milestones for `group_slug` (their group when last computed):
+    counted only while it is still their group."""
+
+    __tablename__ = "learner_status"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True, autoincrement=False)
+    group_slug: Mapped[str] = mapped_column(sa.String(40))
+    trained_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # finished the programme
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # passed confirmation
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CommuneCount(db.Model):
+    """Snapshot: people of a commune and group who registered / finished the programme / were
+    confirmed during one month (yyyymm, local time). Sums over months give any period."""
+
+    __tablename__ = "report_commune_counts"
+    __table_args__ = (sa.UniqueConstraint("commune_code", "group_slug", "month"),
+                      sa.Index("ix_report_commune_counts_province", "province_code", "month"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province_code: Mapped[int] = mapped_column()
+    commune_code: Mapped[int] = mapped_column()
+    group_slug: Mapped[str] = mapped_column(sa.String(40))
+    month: Mapped[int] = mapped_column()
+    registered: Mapped[int] = mapped_column()
+    trained: Mapped[int] = mapped_column()
+    confirmed: Mapped[int] = mapped_column()
+
+
+class UnitCount(db.Model):
+    """Snapshot, as CommuneCount, for the learners of one unit."""
+
+    __tablename__ = "report_unit_counts"
+    __table_args__ = (sa.UniqueConstraint("unit_id", "group_slug", "month"),
+                      sa.Index("ix_report_unit_counts_commune", "commune_code"),
+                      sa.Index("ix_report_unit_counts_province", "province_code", "group_slug",
+                               "month"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province_code: Mapped[int] = mapped_column()
+    commune_code: Mapped[int] = mapped_column()
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id", ondelete="CASCADE"))
+    group_slug: Mapped[str] = mapped_column(sa.String(40))
+    month: Mapped[int] = mapped_column()
+    registered: Mapped[int] = mapped_column()
+    trained: Mapped[int] = mapped_column()
+    confirmed: Mapped[int] = mapped_column()
+
+
+class AmbassadorCount(db.Model):
+    """Snapshot per digital ambassador and month: people they registered, supervised
+    confirmation sessions, and people they helped who were confirmed that month."""
+
+    __tablename__ = "report_ambassador_counts"
+    __table_args__ = (sa.UniqueConstraint("ambassador_id", "month"),
+                      sa.Index("ix_report_ambassador_counts_province", "province_code", "month"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province_code: Mapped[int] = mapped_column()
+    ambassador_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    month: Mapped[int] = mapped_column()
+    registered: Mapped[int] = mapped_column()
+    sessions: Mapped[int] = mapped_column()
+    confirmed: Mapped[int] = mapped_column()
+
+
+class ReportRefresh(db.Model):
+    """When the snapshot of a province was last rebuilt; its row is also the refresh's lock."""
+
+    __tablename__ = "report_refreshes"
+
+    province_code: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    seconds: Mapped[float | None] = mapped_column(sa.Float())
+    learners: Mapped[int | None] = mapped_column()
+    # Programmes and confirmation assessments the statuses were computed for: a content
+    # change makes the next refresh recompute every learner's status.
+    content_key: Mapped[str | None] = mapped_column(sa.String(64))

@@ -1,0 +1,320 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.auth.access import admin_required, role_required
+from app.catalog import get_catalog
+from app.extensions import db
+from app.localities import commune_in_province
+from app.models import utcnow
+
+from . import data as report_data
+from . import services, snapshot
+from .charts import figures_chart, ranking_chart
+from .forms import ImportForm, UnitChoiceForm
+from .models import Unit
+from .targets import load_targets
+
+bp = Blueprint("reports", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/reports/static")
+leader_required = role_required("leader")  # leaders read; admins also change the data
+
+
+def _load_targets(app, catalog):
+    app.extensions["targets"] = (catalog, load_targets(Path(app.config["CONTENT_DIR"]),
+                                                       catalog.groups))
+
+
+@bp.record_once
+def _targets_at_start(state) -> None:
+    """The plan's targets, loaded with the app (the catalog loader has validated the file)."""
+    _load_targets(state.app, state.app.extensions["catalog"])
+
+
+def _targets():
+    """Reloaded with the catalog: a content reload has validated targets.yaml with the rest."""
+    catalog = get_catalog()
+    if current_app.extensions["targets"][0] is not catalog:
+        _load_targets(current_app, catalog)
+    return current_app.extensions["targets"][1]
+
+
+def _province() -> int:
+    return current_app.config["PROVINCE_CODE"]
+
+
+def _filters():
+    """Year, group and period from the query string (bad values fall back to defaults)."""
+    catalog, targets, today = get_catalog(), _targets(), snapshot.local_today()
+    return (services.parse_year(request.args.get("year"), targets, today),
+            services.parse_group(request.args.get("group"), catalog),
+            services.parse_period(request.args.get("period"), today), today)
+
+
+def _csv(body: str, filename: str) -> Response:
+    return Response("\ufeff" + body, mimetype="text/csv",  # the BOM: Excel reads the accents
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _page(template: str, **context):
+    today = snapshot.local_today()
+    return render_template(template, now=utcnow(), columns=services.COLUMNS, cells=services.cells,
+                           years=services.year_choices(_targets(), today),
+                           groups=get_catalog().groups, **context)
+
+
+# -- dashboard -------------------------------------------------------------------------------
+
+def _province_view():
+    year, group, _period, _today = _filters()
+    return services.province_view(_province(), year, group, get_catalog(), _targets())
+
+
+@bp.get("/reports/")
+@leader_required
+def province():
+    view = _province_view()
+    chart = figures_chart("chart-province", _("Tiến độ của tỉnh theo nhóm, năm %(y)s", y=view.year),
+                          view.groups)
+    return _page("reports/province.html", view=view, chart=chart)
+
+
+@bp.get("/reports/province.csv")
+@leader_required
+def province_csv():
+    view = _province_view()
+    return _csv(services.rows_csv(view.groups + view.communes),
+                f"tien-do-tinh-{view.province_code}-{view.year}-{view.group.slug}.csv")
+
+
+def _commune_view(commune_code: int):
+    if not commune_in_province(commune_code, _province()):
+        abort(404)
+    year, group, _period, _today = _filters()
+    return services.commune_view(_province(), commune_code, year, group, get_catalog(), _targets())
+
+
+@bp.get("/reports/communes/<int:commune_code>")
+@leader_required
+def commune(commune_code: int):
+    view = _commune_view(commune_code)
+    chart = figures_chart("chart-commune", _("Tiến độ của %(c)s theo nhóm, năm %(y)s", c=view.name,
+                                             y=view.year), view.groups)
+    return _page("reports/commune.html", view=view, chart=chart)
+
+
+@bp.get("/reports/communes/<int:commune_code>.csv")
+@leader_required
+def commune_csv(commune_code: int):
+    view = _commune_view(commune_code)
+    return _csv(services.rows_csv(view.groups + [row for _unit, row in view.units]),
+                f"tien-do-xa-{commune_code}-{view.year}-{view.group.slug}.csv")
+
+
+def _unit_view(unit_id: int):
+    unit = db.get_or_404(Unit, unit_id)
+    if unit.province_code != _province():
+        abort(404)
+    year, _group, _period, _today = _filters()
+    return services.unit_view(unit, year, get_catalog(), _targets())
+
+
+@bp.get("/reports/units/<int:unit_id>")
+@leader_required
+def unit(unit_id: int):
+    view = _unit_view(unit_id)
+    chart = figures_chart("chart-unit", _("Tiến độ của %(u)s theo nhóm, năm %(y)s",
+                                          u=view.unit.name, y=view.year), view.groups)
+    return _page("reports/unit.html", view=view, chart=chart, kinds=report_data.UNIT_KIND_LABELS)
+
+
+@bp.get("/reports/units/<int:unit_id>.csv")
+@leader_required
+def unit_csv(unit_id: int):
+    view = _unit_view(unit_id)
+    return _csv(services.rows_csv(view.groups), f"tien-do-don-vi-{unit_id}-{view.year}.csv")
+
+
+# -- rankings --------------------------------------------------------------------------------
+
+UNITS_PER_PAGE = 100
+
+
+def _rankings():
+    year, group, period, today = _filters()
+    indicator = request.args.get("by")
+    if indicator not in services.INDICATOR_LABELS:
+        indicator = "confirmed" if _targets().get(year, group.slug).confirmed is not None \
+            else "trained"
+    # The target is cumulative: compare it with "from the start", for this year.
+    target = _targets().get(services.parse_year(None, _targets(), today), group.slug).get(indicator)
+    return group, period, indicator, target, today
+
+
+@bp.get("/reports/rankings")
+@leader_required
+def rankings():
+    group, period, indicator, target, today = _rankings()
+    communes = services.rank_communes(_province(), group, period, indicator, target)
+    units = services.rank_units(_province(), group, period, indicator, target)
+    page = max(1, request.args.get("page", 1, type=int))
+    pages = max(1, -(-len(units) // UNITS_PER_PAGE))
+    page = min(page, pages)
+    chart = ranking_chart("chart-ranking", _("10 xã, phường dẫn đầu: %(i)s",
+                                             i=services.INDICATOR_LABELS[indicator]),
+                          communes, target if period.key == "all" else None)
+    return _page("reports/rankings.html", group=group, period=period, indicator=indicator,
+                 target=target, communes=communes, chart=chart,
+                 units=units[(page - 1) * UNITS_PER_PAGE:page * UNITS_PER_PAGE], page=page,
+                 pages=pages, unit_total=len(units), periods=services.periods(today),
+                 indicators=services.INDICATOR_LABELS)
+
+
+@bp.get("/reports/rankings.csv")
+@leader_required
+def rankings_csv():
+    group, period, indicator, target, _today = _rankings()
+    what = "units" if request.args.get("what") == "units" else "communes"
+    ranking = services.rank_units if what == "units" else services.rank_communes
+    ranked = ranking(_province(), group, period, indicator, target)
+    return _csv(services.ranking_csv(ranked),
+                f"xep-hang-{what}-{group.slug}-{indicator}-{period.key}.csv")
+
+
+@bp.get("/reports/ambassadors")
+@leader_required
+def ambassadors():
+    _year, _group, period, today = _filters()
+    before = request.args.get("before", type=int)
+    actions = services.recent_actions(_province(), before)
+    return _page("reports/ambassadors.html", period=period, periods=services.periods(today),
+                 ranked=services.rank_ambassadors(_province(), period), actions=actions,
+                 as_of=snapshot.last_refresh(_province()),
+                 older=actions[-1][0].id if len(actions) == 50 else None)
+
+
+@bp.get("/reports/ambassadors.csv")
+@leader_required
+def ambassadors_csv():
+    _year, _group, period, _today = _filters()
+    return _csv(services.ambassadors_csv(services.rank_ambassadors(_province(), period)),
+                f"dai-su-so-{period.key}.csv")
+
+
+# -- data: units, denominators, refresh (admins) ---------------------------------------------
+
+def _data_page(status: int = 200, **context):
+    context.setdefault("units_form", ImportForm(formdata=None, prefix="units"))
+    context.setdefault("denominators_form", ImportForm(formdata=None, prefix="denominators"))
+    return _page("reports/data.html", summary=report_data.data_summary(_province()),
+                 as_of=snapshot.last_refresh(_province()), targets=_targets(),
+                 kinds=report_data.UNIT_KIND_LABELS, **context), status
+
+
+@bp.get("/reports/data")
+@admin_required
+def data():
+    return _data_page()
+
+
+@bp.post("/reports/data/units")
+@admin_required
+def import_units():
+    form = ImportForm(prefix="units")
+    if not form.validate_on_submit():
+        return _data_page(400, units_form=form)
+    rows, problems = report_data.parse_units(form.data.data.read(report_data.MAX_CSV_BYTES + 1),
+                                          _province())
+    if problems:
+        return _data_page(400, units_form=form, units_problems=problems)
+    created, updated = report_data.import_units(rows, _province(), current_user.id)
+    flash(_("Đã nhập danh sách đơn vị: %(c)s đơn vị mới, %(u)s đơn vị đổi loại.", c=created,
+            u=updated), "success")
+    return redirect(url_for("reports.data"))
+
+
+@bp.post("/reports/data/denominators")
+@admin_required
+def import_denominators():
+    form = ImportForm(prefix="denominators")
+    if not form.validate_on_submit():
+        return _data_page(400, denominators_form=form)
+    rows, problems = report_data.parse_denominators(
+        form.data.data.read(report_data.MAX_CSV_BYTES + 1), _province(), get_catalog())
+    if problems:
+        return _data_page(400, denominators_form=form, denominators_problems=problems)
+    created, updated = report_data.import_denominators(rows, _province(), current_user.id)
+    flash(_("Đã nhập mẫu số: %(c)s dòng mới, %(u)s dòng thay đổi. Số liệu mới hiện ngay "
+            "trên bảng điều khiển.", c=created, u=updated), "success")
+    return redirect(url_for("reports.data"))
+
+
+@bp.post("/reports/refresh")
+@admin_required
+def refresh():
+    result = snapshot.refresh(get_catalog(), _province())
+    flash(_("Đã cập nhật số liệu: %(n)s người học, trong %(s)s giây.", n=result.learners,
+            s=result.seconds), "success")
+    target = request.form.get("next", "")
+    return redirect(target if target.startswith("/reports/") else url_for("reports.province"))
+
+
+@bp.cli.command("refresh", help="Tính lại số liệu của bảng điều khiển (chạy định kỳ, ví dụ "
+                                "15 phút một lần).")
+@click.option("--rebuild", is_flag=True,
+              help="Tính lại trạng thái của mọi người học từ chứng chỉ (chậm hơn).")
+@click.option("--province", type=int, default=None, help="Mã tỉnh (mặc định: PROVINCE_CODE).")
+def refresh_command(rebuild: bool, province: int | None):
+    result = snapshot.refresh(get_catalog(), province or _province(), rebuild=rebuild)
+    again = "mọi người học" if result.recomputed is None else f"{result.recomputed} người học"
+    click.echo(f"Đã cập nhật số liệu: {result.learners} người học; tính lại trạng thái của "
+               f"{again}; {result.seconds} giây.")
+
+
+# -- everyone --------------------------------------------------------------------------------
+
+@bp.get("/progress")
+def public():
+    """The province's progress for anyone: counts and percentages, no personal data."""
+    year = services.parse_year(None, _targets(), snapshot.local_today())
+    view = services.province_view(_province(), year, services.parse_group(None, get_catalog()),
+                                  get_catalog(), _targets())
+    chart = figures_chart("chart-public", _("Tiến độ của tỉnh theo nhóm, năm %(y)s", y=year),
+                          view.groups)
+    response = current_app.make_response(_page("reports/public.html", view=view, chart=chart))
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    return response
+
+
+@bp.route("/me/unit", methods=["GET", "POST"])
+@login_required
+def my_unit():
+    units = report_data.units_of_commune(current_user.commune_code)
+    form = UnitChoiceForm(data={"unit_id": current_user.unit_id or 0})
+    form.fill_choices(units)
+    if form.validate_on_submit():
+        try:
+            report_data.set_unit(current_user, form.unit_id.data)
+        except report_data.ReportError as exc:
+            form.unit_id.errors.append(str(exc.message))
+        else:
+            flash(_("Đã lưu đơn vị của bạn."), "success")
+            return redirect(url_for("reports.my_unit"))
+    return render_template("reports/my_unit.html", form=form, units=units), \
+        400 if form.errors else 200

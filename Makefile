@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test install translations check clean
+.PHONY: run serve test install translations check clean bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,20 @@ run: check
 	$(BIN)/flask demo load
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# Production-style serving: gunicorn against DATABASE_URL (SQLite by default), migrated first.
+serve: check
+	$(BIN)/flask db upgrade
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
 test: check
 	$(BIN)/python -m pytest
+
+# The dashboard's queries at 10 thousand and 1 million learners, and their ratio (PostgreSQL on
+# 127.0.0.1:5432; the first run generates both data sets, a few minutes).
+# Benchmarks print ratios against baselines measured in the same run (see docs/scaling.md).
+bench: install
+	$(BIN)/python bench/load.py
+	$(BIN)/python bench/dashboard_queries.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

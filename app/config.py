@@ -19,13 +19,20 @@ def _database_url() -> str:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     SQLALCHEMY_DATABASE_URI = _database_url()
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pre-ping round trip on every request: a connection that died is detected on use,
+    # the pool is invalidated, the request gets the 503 page and the next one reconnects.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False, "pool_recycle": 1800}
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     CONTENT_DIR = os.environ.get("CONTENT_DIR", str(ROOT / "content"))
     PROVINCE_CODE = int(os.environ.get("PROVINCE_CODE", "38"))
+    # How often a running process looks for edited content (0: only at start-up).
+    CONTENT_RELOAD_SECONDS = float(os.environ.get("CONTENT_RELOAD_SECONDS", "30"))
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")
+    # Cookies only over HTTPS: on everywhere but development, unless COOKIE_SECURE=0 (plain-HTTP
+    # loopback set-ups such as the two-process test and the load benchmark).
+    COOKIE_SECURE = os.environ.get("COOKIE_SECURE", "")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -39,5 +46,19 @@ class Config:
                           "application/json", "image/svg+xml"]
     SEND_FILE_MAX_AGE_DEFAULT = 3600
     WTF_CSRF_TIME_LIMIT = None  # a learner on a slow link may keep a form open for hours
+    # Shared state across processes and hosts: rate limits live in Redis when it is configured.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis down: limit per process, never a 500
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_KEY_PREFIX = "hocvuso"
+    # Reverse proxies in front of the app (load balancer, nginx): trust that many X-Forwarded-*.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+    # Ed25519 keys that sign the certificates' credentials (default: instance/credential_keys).
+    CREDENTIAL_KEYS_DIR = os.environ.get("CREDENTIAL_KEYS_DIR", "")
+    # "EdDSA" (understood by every JOSE verifier) or "Ed25519" (RFC 9864's new name); both verify.
+    CREDENTIAL_JWS_ALG = os.environ.get("CREDENTIAL_JWS_ALG", "EdDSA")
+    # Rebuildable cache of certificate PDFs (default: instance/certificate_pdfs).
+    CERTIFICATE_PDF_CACHE_DIR = os.environ.get("CERTIFICATE_PDF_CACHE_DIR", "")
     # Development is the default so that `make run` works with no settings at all.
     ENV_NAME = os.environ.get("APP_ENV", "development")

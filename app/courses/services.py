@@ -40,7 +40,8 @@ def _progress_row(user_id: int, module: Module) -> ModuleProgress:
 
 def record_visit(user_id: int, module: Module) -> ModuleProgress:
     row = _progress_row(user_id, module)
-    db.session.commit()
+    if db.session.new or db.session.dirty:
+        db.session.commit()
     return row
 
 

@@ -32,6 +32,11 @@ def _join_url(classroom: Classroom) -> str:
     return f"{current_app.config['BASE_URL']}/join/{classroom.join_code}"
 
 
+def _labels() -> dict[str, str]:
+    """State names translated once per page, not once per cell of a 200 × 20 grid."""
+    return {state: str(label) for state, label in services.STATE_LABELS.items()}
+
+
 def _today() -> date:
     from datetime import datetime
     from zoneinfo import ZoneInfo
@@ -67,7 +72,7 @@ def _class_page(classroom: Classroom, status: int = 200, **forms):
         member_form=forms.pop("member_form", None) or AddMemberForm(formdata=None),
         roster_form=forms.pop("roster_form", None) or RosterForm(formdata=None),
         assignment_form=assignment_form, join_url=_join_url(classroom),
-        join_qr=qr_svg(_join_url(classroom)), labels=services.STATE_LABELS,
+        join_qr=qr_svg(_join_url(classroom)), labels=_labels(),
         roster_problems=forms.pop("roster_problems", None)), status
 
 
@@ -183,6 +188,20 @@ def progress_csv(class_id: int):
         "Content-Disposition": f'attachment; filename="lop-{classroom.id}-tien-do.csv"'})
 
 
+@bp.get("/teaching/classes/<int:class_id>/certificates.zip")
+@teacher_required
+def certificates_zip(class_id: int):
+    from app.certificates.pdf import certificates_zip as make_zip
+
+    classroom = _own_class_or_403(class_id)
+    certificates = services.class_certificates(classroom.id)
+    if not certificates:
+        flash(_("Học viên của lớp chưa có chứng chỉ nào."), "info")
+        return redirect(url_for("teaching.classroom", class_id=classroom.id))
+    return Response(make_zip(certificates), mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="lop-{classroom.id}-chung-chi.zip"'})
+
+
 @bp.get("/teaching/classes/<int:class_id>/learners/<int:user_id>")
 @teacher_required
 def learner(class_id: int, user_id: int):
@@ -242,5 +261,5 @@ def _join(classroom: Classroom):
 @bp.get("/me/assignments")
 @login_required
 def assigned():
-    return render_template("teaching/assigned.html", labels=services.STATE_LABELS,
+    return render_template("teaching/assigned.html", labels=_labels(),
                            rows=services.my_assignments(current_user.id, get_catalog(), _today()))

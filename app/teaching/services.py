@@ -19,6 +19,7 @@ from app.auth.services import AccountError, parse_login
 from app.catalog import Catalog
 from app.certificates.models import Certificate
 from app.courses.models import ModuleProgress
+from app.csvutil import safe_cell as _safe_cell
 from app.extensions import db
 from app.models import utcnow
 from app.text import name_key
@@ -27,7 +28,8 @@ from .models import ASSIGNMENT_KINDS, CLASS_KINDS, Assignment, Classroom, Member
 
 # No 0/O or 1/I/L: a join code is read aloud and typed on small phones.
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+# An alphabet for one-time passwords, not a password.
+_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # nosec B105
 MAX_ROSTER_BYTES = 512 * 1024
 MAX_ROSTER_ROWS = 2000
 
@@ -161,8 +163,12 @@ def parse_roster(data: bytes, catalog: Catalog) -> tuple[list[RosterRow], list[t
     groups = {g.slug: g.slug for g in catalog.groups.values()}
     groups.update({g.name.casefold(): g.slug for g in catalog.groups.values()})
     rows, problems, seen = [], [], {}
-    reader = csv.reader(io.StringIO(text), dialect)
-    for line, record in enumerate(reader, start=1):
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        return [], [(reader.line_num, str(_l("Tệp CSV bị hỏng ở dòng này (%(why)s).", why=str(exc)[:80])))]
+    for line, record in enumerate(records, start=1):
         cells = [c.strip() for c in record]
         if not any(cells):
             continue
@@ -430,8 +436,8 @@ def grid_csv(grid: Grid) -> str:
     return out.getvalue()
 
 
-def _safe_cell(value):
-    """A spreadsheet must never run a name as a formula (=, +, -, @ at the start)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+def class_certificates(classroom_id: int) -> list[Certificate]:
+    """Every certificate held by the class's members (courses and confirmations)."""
+    return list(db.session.scalars(
+        sa.select(Certificate).join(Membership, Membership.user_id == Certificate.user_id)
+        .where(Membership.classroom_id == classroom_id).order_by(Certificate.id)))

@@ -319,3 +319,30 @@ def test_admin_grants_the_teacher_role_by_page_and_by_command(app, client, make_
     assert roles["Thầy Bình"] == "teacher" and roles["Cô Hạnh"] == "teacher"
     bad = app.test_cli_runner().invoke(args=["users", "grant-role", "khong@co.vn", "teacher"])
     assert bad.exit_code != 0 and "Không có tài khoản" in bad.output
+
+
+def test_teacher_downloads_the_class_certificates_as_one_zip(app, client, teacher):
+    import zipfile
+
+    from app.certificates.services import issue_if_complete
+
+    catalog = app.extensions["catalog"]
+    course = catalog.course(COURSE)
+    class_id = _create_class(client)
+    learners = _enrol(app, class_id, 2)
+    empty = client.get(f"/teaching/classes/{class_id}/certificates.zip")
+    assert empty.status_code == 302  # nothing to download yet: back to the class with a message
+    with app.app_context():
+        for uid in learners:
+            for m in course.modules:
+                mark_read(uid, m)
+                attempt = assessment.open_attempt(uid, m.check)
+                form = {sq.field: [str(c.position) for c in sq.choices if c.correct]
+                        for sq in assessment.shown_questions(attempt, catalog)}
+                assessment.submit(uid, attempt.id, form, catalog)
+            issue_if_complete(db.session.get(User, uid), course, catalog)
+    response = client.get(f"/teaching/classes/{class_id}/certificates.zip")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
+    assert len(names) == 2 and all(n.endswith(".pdf") and n.startswith("HVS-") for n in names)
+    assert all(zipfile.ZipFile(io.BytesIO(response.data)).read(n).startswith(b"%PDF") for n in names)

@@ -1,0 +1,247 @@
+"""Load benchmark: the platform under gunicorn against two ceilings under the same settings.
+
+    .venv/bin/python bench/load.py [--seconds 10] [--connections 16]
+
+Starts the app with demo data (PostgreSQL database `hocvuso_load` when one answers on
+127.0.0.1:5432, else SQLite), a bare Flask "hello world" and a bare 5 KB template page, all
+with gunicorn.conf.py; drives each with wrk (Debian package `wrk`) from this machine; prints
+requests per second, p50 and p99 latency, and each figure as a ratio to the template ceiling
+(these machines are noisy: the ratio, measured in the same run, is what to compare).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+GOALS = {"module page": 0.5, "verify page": 0.6, "check submission": 0.25, "class grid (40)": 0.1}
+PG = "postgresql://postgres@127.0.0.1:5432"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pg_available() -> bool:
+    return shutil.which("psql") is not None and subprocess.run(
+        ["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"]).returncode == 0
+
+
+def database_url(tmp: Path) -> str:
+    if pg_available():
+        subprocess.run(["psql", f"{PG}/postgres", "-qc", "DROP DATABASE IF EXISTS hocvuso_load"], check=True)
+        subprocess.run(["psql", f"{PG}/postgres", "-qc", "CREATE DATABASE hocvuso_load"], check=True)
+        return f"{PG}/hocvuso_load"
+    return f"sqlite:///{tmp}/load.sqlite3"
+
+
+def prepare(env: dict, attempts: int) -> dict:
+    """Demo data, a class of 40 with progress, and open attempts to submit; in-process."""
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    from app import create_app
+    from app.assessment import services as assessment
+    from app.auth.models import User
+    from app.auth.services import find_by_login
+    from app.courses.services import mark_read
+    from app.extensions import db
+    from app.teaching import services as teaching
+
+    app = create_app()
+    catalog = app.extensions["catalog"]
+    with app.app_context():
+        learner = find_by_login("nguoidan@demo.hocvuso.vn")
+        teacher = find_by_login("giaovien@demo.hocvuso.vn")
+        course = catalog.course("ky-nang-so-co-ban")
+        classroom = teaching.create_class(teacher.id, "Lớp đo tải", "school")
+        for i in range(40):
+            u = User(full_name=f"Học viên {i:02d}", email=f"tai{i}@example.vn", password_hash="x",
+                     group_slug="nguoi-dan", province_code=38, commune_code=learner.commune_code)
+            db.session.add(u)
+            db.session.flush()
+            teaching.join(classroom, u.id)
+            for m in course.modules[: i % 5]:
+                mark_read(u.id, m)
+        for m in course.modules[:5]:
+            teaching.add_assignment(classroom, "check", f"{course.slug}/{m.slug}", None, catalog)
+        teaching.add_assignment(classroom, "course", course.slug, None, catalog)
+        # A certificate to verify.
+        for m in course.modules:
+            mark_read(learner.id, m)
+            attempt = assessment.open_attempt(learner.id, m.check)
+            form = {sq.field: [str(c.position) for c in sq.choices if c.correct]
+                    for sq in assessment.shown_questions(attempt, catalog)}
+            assessment.submit(learner.id, attempt.id, form, catalog)
+        from app.certificates.services import issue_if_complete
+
+        certificate, _ = issue_if_complete(learner, course, catalog)
+        # Open attempts for the submission benchmark: one POST each, never the same twice.
+        check = course.modules[1].check
+        from app.assessment.models import Attempt
+
+        bodies = []
+        rows = [Attempt(user_id=learner.id, check_key=check.key, drawn=assessment.draw(check),
+                        total=check.draw, pass_mark=check.pass_mark) for _ in range(attempts)]
+        db.session.add_all(rows)
+        db.session.commit()
+        for a in rows:
+            fields = "&".join(f"q-{d['id']}=0" for d in a.drawn)
+            bodies.append((a.id, fields))
+        return {"module": f"/courses/{course.slug}/{course.modules[3].slug}",
+                "verify": f"/verify/{certificate.code}",
+                "grid": f"/teaching/classes/{classroom.id}", "bodies": bodies}
+
+
+def wait_for(url: str) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except (OSError, urllib.error.URLError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+def session(base: str, login: str) -> tuple[str, str]:
+    """Log in over HTTP; return the Cookie header and the page's CSRF token."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    html = opener.open(f"{base}/auth/login").read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    opener.open(f"{base}/auth/login", urllib.parse.urlencode(
+        {"csrf_token": token, "login": login, "password": "hocvuso2026"}).encode())
+    html = opener.open(f"{base}/").read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    return "; ".join(f"{c.name}={c.value}" for c in jar), token
+
+
+LUA_POST = """
+local bodies = {}
+local n = 0
+for line in io.lines("%s") do
+  local id, fields = line:match("^(%%d+)\\t(.*)$")
+  n = n + 1
+  bodies[n] = {id, fields}
+end
+local threads, thread_id, i = %d, 0, 0
+local counter = 1
+function setup(thread) thread:set("tid", counter); counter = counter + 1 end
+function init(args) i = tid end
+function request()
+  local b = bodies[((i - 1) %% n) + 1]
+  i = i + threads
+  return wrk.format("POST", "/attempts/" .. b[1],
+    {["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = "%s"},
+    "csrf_token=%s&" .. b[2])
+end
+"""
+
+
+def wrk(url: str, seconds: int, connections: int, headers=(), script: Path | None = None) -> dict:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    for h in headers:
+        command += ["-H", h]
+    if script:
+        command += ["-s", str(script)]
+    out = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    lat = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.M))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p50": lat.get("50"), "p99": lat.get("99"),
+            "errors": int(non2xx.group(1)) if non2xx else 0}
+
+
+def rss_of_children(pid: int) -> list[int]:
+    """Resident memory (KiB) of a gunicorn master's workers."""
+    out = []
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        status = Path(f"/proc/{child}/status").read_text()
+        out.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: apt-get install wrk")
+    tmp = Path(tempfile.mkdtemp(prefix="hocvuso-load-"))
+    url = database_url(tmp)
+    env = {"DATABASE_URL": url, "SECRET_KEY": "load-benchmark", "APP_ENV": "production",
+           "FLASK_APP": "wsgi", "ACCESS_LOG": "/dev/null", "BASE_URL": "http://127.0.0.1",
+           "PYTHONPATH": str(ROOT), "COOKIE_SECURE": "0"}
+    full_env = {**os.environ, **env}
+    subprocess.run([BIN / "flask", "db", "upgrade"], cwd=ROOT, env=full_env, check=True, capture_output=True)
+    subprocess.run([BIN / "flask", "demo", "load"], cwd=ROOT, env=full_env, check=True, capture_output=True)
+    attempts = 400 * args.seconds
+    data = prepare(env, attempts)
+    body_file = tmp / "bodies.tsv"
+    body_file.write_text("".join(f"{i}\t{f}\n" for i, f in data["bodies"]))
+
+    app_port, ceiling_port = free_port(), free_port()
+    servers = [
+        subprocess.Popen([BIN / "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"], cwd=ROOT,
+                         env={**full_env, "BIND": f"127.0.0.1:{app_port}"}),
+        subprocess.Popen([BIN / "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "ceiling:app"],
+                         cwd=ROOT / "bench", env={**full_env, "BIND": f"127.0.0.1:{ceiling_port}"}),
+    ]
+    try:
+        app_url, ceiling_url = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{ceiling_port}"
+        wait_for(f"{app_url}/healthz")
+        wait_for(f"{ceiling_url}/hello")
+        learner_cookie, token = session(app_url, "nguoidan@demo.hocvuso.vn")
+        teacher_cookie, _ = session(app_url, "giaovien@demo.hocvuso.vn")
+        script = tmp / "post.lua"
+        script.write_text(LUA_POST % (body_file, 2, learner_cookie, token))
+        s, c = args.seconds, args.connections
+        results = {
+            "ceiling: hello world": wrk(f"{ceiling_url}/hello", s, c),
+            "ceiling: 5 KB template": wrk(f"{ceiling_url}/template", s, c),
+            "module page": wrk(app_url + data["module"], s, c, [f"Cookie: {learner_cookie}"]),
+            "verify page": wrk(app_url + data["verify"], s, c),
+            "check submission": wrk(app_url, s, c, script=script),
+            "class grid (40)": wrk(app_url + data["grid"], s, c, [f"Cookie: {teacher_cookie}"]),
+        }
+        memory = rss_of_children(servers[0].pid)
+    finally:
+        for p in servers:
+            p.terminate()
+        for p in servers:
+            p.wait(timeout=30)
+    ceiling = results["ceiling: 5 KB template"]["rps"]
+    print(f"\n{os.cpu_count()} cores; gunicorn {os.environ.get('WEB_CONCURRENCY') or os.cpu_count()} "
+          f"workers x 4 threads; wrk 2 threads, {args.connections} connections, {args.seconds} s each; "
+          f"database: {'PostgreSQL' if url.startswith('postgresql') else 'SQLite'}")
+    print(f"{'endpoint':<24}{'req/s':>9}{'p50':>10}{'p99':>10}{'ratio':>8}{'goal':>7}  errors")
+    for name, r in results.items():
+        goal = GOALS.get(name)
+        ratio = r["rps"] / ceiling
+        verdict = "" if goal is None else (" ok" if ratio >= goal else " BELOW")
+        print(f"{name:<24}{r['rps']:>9.0f}{r['p50']:>10}{r['p99']:>10}{ratio:>8.2f}"
+              f"{'' if goal is None else f'{goal:>7.2f}'}{verdict}  {r['errors']}")
+    print(f"worker resident memory (full curriculum loaded): "
+          f"{', '.join(f'{kb / 1024:.0f} MiB' for kb in memory)}")
+
+
+if __name__ == "__main__":
+    main()

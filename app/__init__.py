@@ -21,15 +21,21 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     # Refuse to start on broken content: ContentError lists every problem as path:line.
     app.extensions["catalog"] = load_catalog(app.config["CONTENT_DIR"])
+    from .catalog import reload as catalog_reload
 
-    from . import errors, i18n
+    catalog_reload.init_app(app)  # later edits: reloaded, and a broken one never serves
+
+    from . import errors, i18n, security
     from .assessment import models as _assessment_models  # noqa: F401  (register tables)
     from .auth import models as _auth_models  # noqa: F401
     from .certificates import models as _certificate_models  # noqa: F401
     from .courses import models as _course_models  # noqa: F401
     from .audit import models as _audit_models  # noqa: F401
     from .teaching import models as _teaching_models  # noqa: F401
-    from .extensions import compress, csrf, db, login_manager, migrate
+    from .reports import models as _report_models  # noqa: F401
+    from .ambassadors import models as _ambassador_models  # noqa: F401
+    from . import assets
+    from .extensions import compress, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     # render_as_batch: SQLite cannot ALTER most things, so Alembic rebuilds the table there.
@@ -37,24 +43,34 @@ def create_app(test_config: dict | None = None) -> Flask:
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     compress.init_app(app)
+    limiter.init_app(app)
+    assets.init_app(app)
+    _behind_proxies(app)
     login_manager.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
     _sqlite_pragmas(app)
 
+    _bounded_ids(app)
     from .assessment.routes import bp as assessment_bp
     from .auth.routes import bp as auth_bp
     from .certificates.routes import bp as certificates_bp
     from .courses.routes import bp as courses_bp
     from .main.routes import bp as main_bp
     from .teaching.routes import bp as teaching_bp
+    from .reports.routes import bp as reports_bp
+    from .ambassadors.routes import bp as ambassadors_bp
 
-    for bp in (main_bp, auth_bp, courses_bp, assessment_bp, certificates_bp, teaching_bp):
+    for bp in (main_bp, auth_bp, courses_bp, assessment_bp, certificates_bp, teaching_bp,
+               reports_bp, ambassadors_bp):
         app.register_blueprint(bp)
 
+    from .certificates.cli import credentials_cli
     from .demo import demo_cli, users_cli
 
     app.cli.add_command(demo_cli)
+    app.cli.add_command(credentials_cli)
     app.cli.add_command(users_cli)
     return app
 
@@ -73,6 +89,29 @@ def _secret_key(app: Flask) -> None:
             f.write(secrets.token_hex(32))
     with open(path) as f:
         app.config["SECRET_KEY"] = f.read().strip()
+
+
+def _bounded_ids(app: Flask) -> None:
+    """<int:…> in URLs stops at the database's integer range: /attempts/99999999999 is a 404,
+    not an 'integer out of range' error from PostgreSQL."""
+    from werkzeug.routing import IntegerConverter
+
+    class DatabaseId(IntegerConverter):
+        def to_python(self, value: str) -> int:
+            number = super().to_python(value)
+            # No row has id 0: an id past the range finds nothing, and the view says 404.
+            return number if number <= 2**31 - 1 else 0
+
+    app.url_map.converters["int"] = DatabaseId
+
+
+def _behind_proxies(app: Flask) -> None:
+    """Behind a load balancer, the client's address (for rate limits) is in X-Forwarded-For."""
+    count = app.config["PROXY_COUNT"]
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def _sqlite_pragmas(app: Flask) -> None:

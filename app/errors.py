@@ -3,6 +3,7 @@
 from flask import render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from .extensions import db
 
@@ -34,6 +35,30 @@ def init_app(app) -> None:
     @app.errorhandler(405)
     def method_not_allowed(error):
         return page(405, _("Không thực hiện được"), _("Thao tác này không dùng được ở địa chỉ này."))
+
+    @app.errorhandler(429)
+    def too_many(error):
+        response = render_template(
+            "error.html", code=429, title=_("Bạn đã thử quá nhiều lần"),
+            message=_("Để bảo vệ tài khoản, hãy đợi vài phút rồi thử lại. "
+                      "Nếu quên mật khẩu, hãy nhờ giáo viên hoặc đại sứ số giúp."))
+        return response, 429, {"Retry-After": str(getattr(error, "retry_after", 60) or 60)}
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error):
+        # The database went away (restart, failover, network): say so kindly; the pool's
+        # pre-ping reconnects by itself once it is back.
+        try:
+            db.session.rollback()
+        except DBAPIError:
+            pass  # the connection is gone anyway; the pool replaces it
+        app.logger.warning("database unavailable: %s", error.__class__.__name__)
+        response = render_template(
+            "unavailable.html", title=_("Hệ thống đang bận"),
+            message=_("Chúng tôi đang khắc phục sự cố. Điều bạn vừa làm chưa được lưu; "
+                      "hãy thử lại sau ít phút."))
+        return response, 503, {"Retry-After": "30"}
 
     @app.errorhandler(500)
     def internal_error(error):

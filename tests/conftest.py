@@ -60,6 +60,9 @@ def _clean_tables(request):
         return
     app = request.getfixturevalue("app")
     with app.app_context():
+        from app.extensions import limiter
+
+        limiter.reset()  # rate-limit counters must not leak from one test into the next
         db.session.remove()
         with db.engine.begin() as conn:
             for table in reversed(db.metadata.sorted_tables):

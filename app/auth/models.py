@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import secrets
+
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
@@ -10,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.extensions import db
 from app.models import UTCDateTime, utcnow
 
-ROLES = ("learner", "teacher", "ambassador", "admin")
+ROLES = ("learner", "teacher", "ambassador", "leader", "admin")  # leader: reads the reports
 
 
 class User(UserMixin, db.Model):
@@ -28,10 +30,24 @@ class User(UserMixin, db.Model):
     province_code: Mapped[int] = mapped_column()
     commune_code: Mapped[int] = mapped_column(index=True)
     village: Mapped[str | None] = mapped_column(sa.String(120))  # thôn, bản, tổ dân phố: free text
+    # The agency, school, enterprise… of the learner's commune they belong to (app/reports).
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id", ondelete="SET NULL"),
+                                                index=True)
     role: Mapped[str] = mapped_column(sa.String(20), default="learner")
     # Set for accounts made from a roster with a one-time password: change it at first login.
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Part of the id in the session cookie; a new value at logout or password change makes
+    # every copy of an old cookie (another phone, a stolen one) worthless.
+    session_nonce: Mapped[str] = mapped_column(sa.String(32), default=lambda: secrets.token_hex(8),
+                                               server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def get_id(self) -> str:
+        return f"{self.id}-{self.session_nonce}"
+
+    def end_sessions(self) -> None:
+        """Invalidate every session of this account (commit to make it stick)."""
+        self.session_nonce = secrets.token_hex(8)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

@@ -1,10 +1,12 @@
+import hmac
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template,
+                   request, session, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.extensions import db, login_manager
+from app.extensions import db, limiter, login_manager
 from app.forms import options
 from app.localities import communes
 
@@ -29,8 +31,22 @@ login_manager.localize_callback = _
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str):
+    """The cookie holds "<id>-<nonce>": an old nonce (after logout elsewhere) loads nobody."""
+    user_id, _, nonce = session_id.partition("-")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not hmac.compare_digest(user.session_nonce, nonce):
+        return None
+    return user
+
+
+def _renew_session() -> None:
+    """A new session at sign-in (nothing from before survives but display preferences)."""
+    kept = {key: session[key] for key in ("lang", "large_text") if key in session}
+    session.clear()
+    session.update(kept)
 
 
 def _safe_next(target: str | None) -> str:
@@ -56,13 +72,31 @@ def register():
         except services.AccountError as exc:
             getattr(form, exc.field or "login").errors.append(str(exc.message))
         else:
+            _renew_session()
             login_user(user)
             flash(_("Chào mừng %(name)s! Tài khoản đã được tạo.", name=user.full_name), "success")
             return redirect(url_for("main.home"))
     return render_template("auth/register.html", form=form), 200 if not form.errors else 400
 
 
+def _login_key() -> str:
+    """Rate-limit key for one account, whatever way its login is typed."""
+    try:
+        kind, value = services.parse_login(request.form.get("login", ""))
+    except services.AccountError:
+        value = request.form.get("login", "").strip().casefold()[:254]
+    return f"login:{value}"
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302  # only failed sign-ins count against the limits
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config.get("LOGIN_LIMIT_ACCOUNT", "5 per 5 minutes"),
+               key_func=_login_key, methods=["POST"], deduct_when=_failed, scope="login-account")
+@limiter.limit(lambda: current_app.config.get("LOGIN_LIMIT_ADDRESS", "30 per 5 minutes"),
+               methods=["POST"], deduct_when=_failed, scope="login-address")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -72,6 +106,7 @@ def login():
         if user is None:
             form.password.errors.append(_("Email/số điện thoại hoặc mật khẩu chưa đúng."))
         else:
+            _renew_session()
             login_user(user, remember=True)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form), 200 if not form.errors else 400
@@ -80,6 +115,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    current_user.end_sessions()  # this cookie, and any copy of it, stops working
+    db.session.commit()
     logout_user()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("main.home"))
@@ -110,6 +147,7 @@ def password():
         except services.AccountError as exc:
             getattr(form, exc.field).errors.append(str(exc.message))
         else:
+            login_user(current_user._get_current_object())  # this device stays signed in
             flash(_("Đã đổi mật khẩu."), "success")
             return redirect(url_for("main.home"))
     return render_template("auth/password.html", form=form), 400 if form.errors else 200
@@ -132,7 +170,8 @@ def roles():
     from .models import ROLES
 
     labels = {"learner": _("Người học"), "teacher": _("Giáo viên, người phụ trách lớp"),
-              "ambassador": _("Đại sứ số"), "admin": _("Quản trị")}
+              "ambassador": _("Đại sứ số"), "leader": _("Lãnh đạo (xem báo cáo)"),
+              "admin": _("Quản trị")}
     form = RoleForm()
     form.role.choices = options((r, labels[r]) for r in ROLES)
     if form.validate_on_submit():

@@ -99,6 +99,7 @@ def change_password(user: User, current: str, new: str) -> None:
         raise AccountError(_l("Mật khẩu mới phải khác mật khẩu cũ."), "password")
     user.set_password(new)
     user.must_change_password = False
+    user.end_sessions()  # other devices signed in with the old password are signed out
     db.session.commit()
 
 

@@ -98,6 +98,13 @@ class _Loader:
             self.problem(path, data.line_of(key), f"thiếu '{key}' (một dòng chữ)")
         return ""
 
+    def pass_mark(self, path: Path, data: LineDict) -> int:
+        value = data.get("pass_mark")
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 100:
+            self.problem(path, data.line_of("pass_mark"), "'pass_mark' phải là phần trăm từ 1 đến 100")
+            return 100
+        return value
+
     def mapping(self, path: Path, data, what: str) -> LineDict | None:
         if isinstance(data, LineDict):
             return data
@@ -294,10 +301,7 @@ class _Loader:
         data = self.mapping(path, self.read_yaml(path), "bài kiểm tra")
         if data is None:
             return None
-        pass_mark = data.get("pass_mark")
-        if not isinstance(pass_mark, int) or isinstance(pass_mark, bool) or not 1 <= pass_mark <= 100:
-            self.problem(path, data.line_of("pass_mark"), "'pass_mark' phải là phần trăm từ 1 đến 100")
-            pass_mark = 100
+        pass_mark = self.pass_mark(path, data)
         raw_questions = data.get("questions")
         if not isinstance(raw_questions, LineList) or not raw_questions:
             self.problem(path, data.line_of("questions"), "thiếu 'questions'")
@@ -364,10 +368,7 @@ class _Loader:
         for i, course in enumerate(requires):
             if course not in courses:
                 self.problem(path, requires.line_of(i), f"khóa học không tồn tại: '{course}'")
-        pass_mark = data.get("pass_mark")
-        if not isinstance(pass_mark, int) or isinstance(pass_mark, bool) or not 1 <= pass_mark <= 100:
-            self.problem(path, data.line_of("pass_mark"), "'pass_mark' phải là phần trăm từ 1 đến 100")
-            pass_mark = 100
+        pass_mark = self.pass_mark(path, data)
         raw_parts = data.get("competences")
         if not isinstance(raw_parts, LineList) or not raw_parts:
             self.problem(path, data.line_of("competences"), "thiếu 'competences' (năng lực cần đạt)")
@@ -450,6 +451,9 @@ class _Loader:
             if taken is not None:
                 self.problem(path, 1, f"nhóm '{assessment.group}' đã có bài xác nhận '{taken.slug}'")
             assessments[assessment.slug] = assessment
+        from app.reports.targets import read_targets  # the plan's targets are content too
+
+        self.problems += read_targets(self.root, groups)[1]
         if self.problems:
             raise ContentError(self.problems)
         return Catalog(framework, MappingProxyType(groups), MappingProxyType(courses),

@@ -3,7 +3,7 @@ import pytest
 from app.auth.services import AccountError, parse_login
 from app.localities import communes
 
-from ..conftest import csrf_token
+from ..conftest import Auth, csrf_token
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -115,3 +115,66 @@ def test_profile_edit(client, make_user, auth):
     assert 'value="Tên Mới"' in html and "Bản Lát" in html
     home = client.get("/").get_data(as_text=True)
     assert "Học sinh số" in home.split("Các khóa học khác")[0]
+
+
+def test_failed_logins_are_limited_per_account_with_a_clear_429(client, make_user, auth):
+    make_user(login="bi-do@example.vn")
+    for _ in range(5):
+        assert auth.login("bi-do@example.vn", "sai-mat-khau-123").status_code == 400
+    # typed differently, it is the same account
+    blocked = auth.login("BI-DO@example.vn ", "mat-khau-du-dai-1")
+    assert blocked.status_code == 429
+    assert "Bạn đã thử quá nhiều lần" in blocked.get_data(as_text=True)
+    assert int(blocked.headers["Retry-After"]) > 0
+    # another account from the same address is not blocked by this one's limit
+    make_user(login="khac@example.vn")
+    assert auth.login("khac@example.vn").status_code == 302
+
+
+def test_failed_logins_are_limited_per_address(client, make_user, auth):
+    for i in range(30):
+        assert auth.login(f"ai-do-{i}@example.vn", "sai-mat-khau-123").status_code == 400
+    make_user(login="that@example.vn")
+    assert auth.login("that@example.vn").status_code == 429
+
+
+def test_successful_logins_do_not_use_up_the_limit(client, make_user, auth):
+    make_user(login="hay-vao@example.vn")
+    for _ in range(8):
+        assert auth.login("hay-vao@example.vn").status_code == 302
+        client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/")})
+
+
+def test_logout_makes_a_copied_session_cookie_worthless(app, make_user, auth, client):
+    make_user(login="may-chung@example.vn")
+    auth.login("may-chung@example.vn")
+    stolen = app.test_client()  # another browser holding a copy of the same cookie
+    for cookie in client._cookies.values():
+        stolen.set_cookie(cookie.key, cookie.value, domain=cookie.domain, path=cookie.path)
+    assert stolen.get("/me/competences").status_code == 200
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/me/competences")})
+    assert stolen.get("/me/competences").status_code == 302  # signed out there too
+
+
+def test_session_is_renewed_at_login_but_keeps_display_preferences(app, make_user, auth, client):
+    make_user(login="moi@example.vn")
+    client.post("/lang/en", data={"next": "/"})
+    with client.session_transaction() as s:
+        s["planted"] = "by someone else"
+    auth.login("moi@example.vn")
+    with client.session_transaction() as s:
+        assert "planted" not in s and s["lang"] == "en"
+
+
+def test_password_change_signs_out_other_devices_but_not_this_one(app, make_user, auth, client):
+    make_user(login="doi-mk@example.vn")
+    auth.login("doi-mk@example.vn")
+    other = app.test_client()
+    Auth(other).login("doi-mk@example.vn")
+    token = csrf_token(client, "/auth/password")
+    response = client.post("/auth/password", data={
+        "csrf_token": token, "current": "mat-khau-du-dai-1", "password": "mat-khau-moi-2",
+        "confirm": "mat-khau-moi-2"})
+    assert response.status_code == 302
+    assert client.get("/me/competences").status_code == 200
+    assert other.get("/me/competences").status_code == 302

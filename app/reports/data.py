@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 
@@ -16,6 +14,7 @@ from app.catalog import Catalog
 from app.extensions import db
 from app.localities import communes
 from app.models import utcnow
+from app.csvutil import fold, read_records
 from app.text import collation_key
 
 from .models import UNIT_KINDS, CommuneDenominator, Unit, UnitDenominator
@@ -47,39 +46,13 @@ _HEADER_WORDS = {"xã", "xa", "mã xã", "ma xa", "xã, phường", "commune", "
 _PEOPLE = re.compile(r"^\d{1,3}(?:[.,\s]\d{3})+$|^\d+$")
 
 
-def _fold(text: str) -> str:
-    return " ".join(text.split()).casefold()
+_fold = fold
 
 
 def _records(data: bytes) -> tuple[list[tuple[int, list[str]]], list[tuple[int, str]]]:
     """Non-empty CSV lines as (line number, stripped cells); a header line is skipped."""
-    if len(data) > MAX_CSV_BYTES:
-        return [], [(0, str(_l("Tệp quá lớn (tối đa 2 MB).")))]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [], [(0, str(_l("Tệp phải là CSV lưu bằng mã UTF-8 "
-                               "(Excel: Lưu thành → CSV UTF-8).")))]
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    records = []
-    try:
-        for line, record in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
-            cells_ = [c.strip() for c in record]
-            if not any(cells_):
-                continue
-            if not records and _fold(cells_[0]) in _HEADER_WORDS:
-                continue
-            records.append((line, cells_))
-    except csv.Error as exc:
-        return [], [(0, str(_l("Tệp CSV không đọc được (%(why)s).", why=str(exc)[:80])))]
-    if len(records) > MAX_CSV_ROWS:
-        return [], [(0, str(_l("Quá nhiều dòng (tối đa %(n)s).", n=MAX_CSV_ROWS)))]
-    if not records:
-        return [], [(0, str(_l("Tệp không có dòng nào.")))]
-    return records, []
+    return read_records(data, max_bytes=MAX_CSV_BYTES, max_rows=MAX_CSV_ROWS,
+                        header_words=_HEADER_WORDS)
 
 
 class _Communes:

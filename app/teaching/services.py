@@ -19,6 +19,7 @@ from app.auth.services import AccountError, parse_login
 from app.catalog import Catalog
 from app.certificates.models import Certificate
 from app.courses.models import ModuleProgress
+from app.csvutil import read_records
 from app.csvutil import safe_cell as _safe_cell
 from app.extensions import db
 from app.models import utcnow
@@ -32,6 +33,7 @@ _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # nosec B105
 MAX_ROSTER_BYTES = 512 * 1024
 MAX_ROSTER_ROWS = 2000
+_ROSTER_HEADER = {"họ và tên", "ho va ten", "name", "họ tên"}
 
 
 class TeachingError(Exception):
@@ -150,33 +152,14 @@ class RosterResult:
 
 def parse_roster(data: bytes, catalog: Catalog) -> tuple[list[RosterRow], list[tuple[int, str]]]:
     """Rows and (line, problem) pairs. Columns: name, email or phone, group (slug or name)."""
-    if len(data) > MAX_ROSTER_BYTES:
-        return [], [(0, str(_l("Tệp quá lớn (tối đa 512 KB).")))]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [], [(0, str(_l("Tệp phải là CSV lưu bằng mã UTF-8 (Excel: Lưu thành → CSV UTF-8).")))]
-    try:
-        dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
+    records, problems = read_records(data, max_bytes=MAX_ROSTER_BYTES, max_rows=MAX_ROSTER_ROWS,
+                                     header_words=_ROSTER_HEADER)
+    if problems:
+        return [], problems
     groups = {g.slug: g.slug for g in catalog.groups.values()}
     groups.update({g.name.casefold(): g.slug for g in catalog.groups.values()})
-    rows, problems, seen = [], [], {}
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
-        records = list(reader)
-    except csv.Error as exc:
-        return [], [(reader.line_num, str(_l("Tệp CSV bị hỏng ở dòng này (%(why)s).", why=str(exc)[:80])))]
-    for line, record in enumerate(records, start=1):
-        cells = [c.strip() for c in record]
-        if not any(cells):
-            continue
-        if line == 1 and cells and cells[0].casefold() in ("họ và tên", "ho va ten", "name", "họ tên"):
-            continue  # a header row
-        if len(rows) + len(problems) >= MAX_ROSTER_ROWS:
-            problems.append((line, str(_l("Quá nhiều dòng (tối đa %(n)s).", n=MAX_ROSTER_ROWS))))
-            break
+    rows, seen = [], {}
+    for line, cells in records:
         if len(cells) != 3:
             problems.append((line, str(_l("Cần đúng 3 cột: họ tên, email hoặc số điện thoại, nhóm; "
                                           "dòng này có %(n)s.", n=len(cells)))))
@@ -200,8 +183,6 @@ def parse_roster(data: bytes, catalog: Catalog) -> tuple[list[RosterRow], list[t
             continue
         seen[value] = line
         rows.append(RosterRow(line, " ".join(name.split()), kind, value, slug))
-    if not rows and not problems:
-        problems.append((0, str(_l("Tệp không có dòng nào."))))
     return rows, problems
 
 

@@ -44,3 +44,9 @@ def test_every_message_has_an_english_translation_with_the_same_placeholders():
     assert len(catalog) > 150
     # the checks `pybabel compile` runs (python-format compatibility and the like)
     assert [(m.id, [str(e) for e in errors]) for m, errors in catalog.check()] == []
+
+
+def test_language_switch_refuses_backslash_redirects(client):
+    # "/\evil.example" is another site to a browser; the login page already refused it.
+    response = client.post("/lang/en", data={"next": "/\\evil.example"})
+    assert response.headers["Location"] == "/"

@@ -1,5 +1,4 @@
 import hmac
-from urllib.parse import urlsplit
 
 from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template,
                    request, session, url_for)
@@ -9,6 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app.extensions import db, limiter, login_manager
 from app.forms import options
 from app.localities import communes
+from app.urls import local_target
 
 from . import services
 from .access import admin_required
@@ -47,14 +47,6 @@ def _renew_session() -> None:
     kept = {key: session[key] for key in ("lang", "large_text") if key in session}
     session.clear()
     session.update(kept)
-
-
-def _safe_next(target: str | None) -> str:
-    """Only local paths: an attacker's link must not bounce a learner off-site after login."""
-    if target and target.startswith("/") and not target.startswith("//") \
-            and not urlsplit(target).netloc and "\\" not in target:
-        return target
-    return url_for("main.home")
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -108,7 +100,7 @@ def login():
         else:
             _renew_session()
             login_user(user, remember=True)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(local_target(request.args.get("next")))
     return render_template("auth/login.html", form=form), 200 if not form.errors else 400
 
 

@@ -4,6 +4,7 @@ from flask_login import current_user
 from app.catalog import get_catalog
 from app.courses.services import course_status
 from app.extensions import csrf
+from app.urls import local_target
 
 bp = Blueprint("main", __name__, template_folder="templates")
 
@@ -42,10 +43,7 @@ def framework():
 def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.home")
-    return redirect(target)
+    return redirect(local_target(request.form.get("next")))
 
 
 @bp.post("/display")
@@ -53,10 +51,7 @@ def set_language(code: str):
 def toggle_display():
     """Large text and high contrast, for learners who see poorly; kept for the session."""
     session["large_text"] = not session.get("large_text", False)
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.home")
-    return redirect(target)
+    return redirect(local_target(request.form.get("next")))
 
 
 @bp.get("/healthz")

@@ -33,6 +33,9 @@ class Assets:
             self.files[named] = (data, mimetype)
             self.names[plain] = named
 
+    def text(self, plain: str) -> str:
+        return self.files[self.names[plain]][0].decode("utf-8")
+
     def url(self, plain: str) -> str:
         return url_for("assets", name=self.names[plain])
 

@@ -1,5 +1,3 @@
-from pathlib import Path
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -38,7 +36,7 @@ def course(course_slug: str):
 def offline(course_slug: str):
     """The whole course as one HTML file to keep on the phone and read with no network."""
     course = _course_or_404(course_slug)
-    css = (Path(current_app.static_folder) / "site.css").read_text(encoding="utf-8")
+    css = current_app.extensions["assets"].text("site.css")  # already in memory
     base_url = current_app.config["BASE_URL"]
     html = render_template("courses/offline.html", course=course, css=css, base_url=base_url,
                            modules=[(m, services.offline_html(m, base_url)) for m in course.modules])

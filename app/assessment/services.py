@@ -173,11 +173,10 @@ def submit(user_id: int, attempt_id: int, form: dict[str, list[str]], catalog: C
 
 
 def percent_of(correct, total):
-    """SQL for a whole percentage, the same on SQLite and PostgreSQL (and as Attempt.percent).
-
-    `/` is true division in SQLAlchemy 2, so round explicitly: 2 of 3 is 67, not 66.666….
-    """
-    return sa.cast(sa.func.round(correct * 100.0 / total), sa.Integer)
+    """SQL for a whole percentage, halves rounded up, the same as Attempt.percent on every
+    database. In integers: SQLAlchemy 2's `/` is true division, and PostgreSQL's ROUND of a
+    float rounds halves to even where SQLite's rounds them up."""
+    return (correct * 200 + total) // (total * 2)
 
 
 def best_results(user_id: int, check_keys: list[str]) -> dict[str, tuple[int | None, bool]]:

@@ -6,6 +6,7 @@ from app.assessment import services
 from app.assessment.models import Attempt
 from app.catalog.question_types import QUESTION_TYPES
 from app.extensions import db
+from app.models import utcnow
 
 
 @pytest.mark.parametrize("qtype, correct, picked, expected", [
@@ -119,3 +120,13 @@ def test_another_learners_attempt_is_not_found(app_ctx, make_user, catalog):
     attempt = services.open_attempt(owner, check)
     with pytest.raises(services.AttemptNotFound):
         services.submit(other, attempt.id, {}, catalog)
+
+
+def test_a_percentage_is_the_same_on_the_result_page_and_in_sql(app_ctx, make_user):
+    user_id = make_user()
+    attempt = Attempt(user_id=user_id, check_key="assessment:nguoi-dan", drawn=[], total=24,
+                      pass_mark=70, correct=3, submitted_at=utcnow())
+    db.session.add(attempt)
+    db.session.commit()
+    assert attempt.percent == 13  # 12.5 rounds up
+    assert services.best_results(user_id, ["assessment:nguoi-dan"]) == {"assessment:nguoi-dan": (13, False)}

@@ -2,11 +2,44 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import secrets
 
+import sqlalchemy as sa
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
+from . import assets, errors, i18n, security
+from .ambassadors import models as _ambassador_models  # noqa: F401  (register tables)
+from .ambassadors.routes import bp as ambassadors_bp
+from .assessment import models as _assessment_models  # noqa: F401
+from .assessment.cli import assessment_cli
+from .assessment.routes import bp as assessment_bp
+from .audit import models as _audit_models  # noqa: F401
+from .auth import access
+from .auth import models as _auth_models  # noqa: F401
+from .auth.cli import users_cli
+from .auth.routes import bp as auth_bp
+from .catalog import load_catalog
+from .catalog import reload as catalog_reload
+from .certificates import models as _certificate_models  # noqa: F401
+from .certificates.cli import credentials_cli
+from .certificates.routes import bp as certificates_bp
 from .config import Config
+from .courses import models as _course_models  # noqa: F401
+from .courses.routes import bp as courses_bp
+from .demo import demo_cli
+from .extensions import compress, csrf, db, limiter, login_manager, migrate
+from .main.routes import bp as main_bp
+from .privacy.routes import bp as privacy_bp
+from .reports import models as _report_models  # noqa: F401
+from .reports.cli import reports_cli
+from .reports.routes import bp as reports_bp
+from .teaching import models as _teaching_models  # noqa: F401
+from .teaching.routes import bp as teaching_bp
+from .units import models as _unit_models  # noqa: F401
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -17,26 +50,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     _secret_key(app)
 
-    from .catalog import load_catalog
-
     # Refuse to start on broken content: ContentError lists every problem as path:line.
-    app.extensions["catalog"] = load_catalog(app.config["CONTENT_DIR"])
-    from .catalog import reload as catalog_reload
-
+    app.extensions["catalog"] = load_catalog(app.config["CONTENT_DIR"],
+                                             app.config["PROVINCE_CODE"])
     catalog_reload.init_app(app)  # later edits: reloaded, and a broken one never serves
 
-    from . import errors, i18n, security
-    from .assessment import models as _assessment_models  # noqa: F401  (register tables)
-    from .auth import models as _auth_models  # noqa: F401
-    from .certificates import models as _certificate_models  # noqa: F401
-    from .courses import models as _course_models  # noqa: F401
-    from .audit import models as _audit_models  # noqa: F401
-    from .teaching import models as _teaching_models  # noqa: F401
-    from .reports import models as _report_models  # noqa: F401
-    from .ambassadors import models as _ambassador_models  # noqa: F401
-    from . import assets
-    from .extensions import compress, csrf, db, limiter, login_manager, migrate
-
+    _engine_options(app)
     db.init_app(app)
     # render_as_batch: SQLite cannot ALTER most things, so Alembic rebuilds the table there.
     migrate.init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"),
@@ -44,34 +63,24 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     compress.init_app(app)
     limiter.init_app(app)
+    _rate_limit_warnings(app)
     assets.init_app(app)
     _behind_proxies(app)
     login_manager.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    access.init_app(app)  # templates ask `current_user is allowed('teacher')`
     _sqlite_pragmas(app)
 
     _bounded_ids(app)
-    from .assessment.routes import bp as assessment_bp
-    from .auth.routes import bp as auth_bp
-    from .certificates.routes import bp as certificates_bp
-    from .courses.routes import bp as courses_bp
-    from .main.routes import bp as main_bp
-    from .teaching.routes import bp as teaching_bp
-    from .reports.routes import bp as reports_bp
-    from .ambassadors.routes import bp as ambassadors_bp
-
     for bp in (main_bp, auth_bp, courses_bp, assessment_bp, certificates_bp, teaching_bp,
-               reports_bp, ambassadors_bp):
+               reports_bp, ambassadors_bp, privacy_bp):
         app.register_blueprint(bp)
 
-    from .certificates.cli import credentials_cli
-    from .demo import demo_cli, users_cli
-
-    app.cli.add_command(demo_cli)
-    app.cli.add_command(credentials_cli)
-    app.cli.add_command(users_cli)
+    # Every app command is added here; only `flask content` is an entry point (pyproject.toml).
+    for command in (demo_cli, assessment_cli, credentials_cli, users_cli, reports_cli):
+        app.cli.add_command(command)
     return app
 
 
@@ -83,19 +92,24 @@ def _secret_key(app: Flask) -> None:
         raise RuntimeError("SECRET_KEY must be set outside development (APP_ENV).")
     path = os.path.join(app.instance_path, "secret_key")
     if not os.path.exists(path):
-        import secrets
-
         with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
             f.write(secrets.token_hex(32))
     with open(path) as f:
         app.config["SECRET_KEY"] = f.read().strip()
 
 
+def _engine_options(app: Flask) -> None:
+    """PostgreSQL: give up connecting after a few seconds (a dropped network would otherwise
+    hold a worker thread for minutes); the visitor gets the 503 page with Retry-After."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options["connect_args"] = {"connect_timeout": 5, **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
 def _bounded_ids(app: Flask) -> None:
     """<int:…> in URLs stops at the database's integer range: /attempts/99999999999 is a 404,
     not an 'integer out of range' error from PostgreSQL."""
-    from werkzeug.routing import IntegerConverter
-
     class DatabaseId(IntegerConverter):
         def to_python(self, value: str) -> int:
             number = super().to_python(value)
@@ -105,21 +119,29 @@ def _bounded_ids(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseId
 
 
+def _rate_limit_warnings(app: Flask) -> None:
+    """Flask-Limiter says "storage unreachable - falling back to in-memory storage" once when
+    Redis goes away, but to a logger of its own with a NullHandler: nobody would see that the
+    per-account limit just became per process. Send it where the app's own warnings go."""
+    class ToAppLog(logging.Handler):
+        def emit(self, record):
+            logging.getLogger(app.import_name).handle(record)
+
+    limiter_log = logging.getLogger("flask-limiter")
+    if not any(type(h).__name__ == "ToAppLog" for h in limiter_log.handlers):
+        limiter_log.addHandler(ToAppLog())
+        limiter_log.propagate = False  # the app's logger passes it on: once, not twice
+
+
 def _behind_proxies(app: Flask) -> None:
     """Behind a load balancer, the client's address (for rate limits) is in X-Forwarded-For."""
     count = app.config["PROXY_COUNT"]
     if count:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def _sqlite_pragmas(app: Flask) -> None:
     """SQLite: enforce foreign keys, and let writers wait instead of failing at once."""
-    import sqlalchemy as sa
-
-    from .extensions import db
-
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
 

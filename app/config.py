@@ -50,6 +50,8 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL", "")
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis down: limit per process, never a 500
+    # A Redis that stopped answering must cost a request a second at most, not a hang.
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = "hocvuso"
     # Reverse proxies in front of the app (load balancer, nginx): trust that many X-Forwarded-*.

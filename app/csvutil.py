@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
+from collections.abc import Callable, Iterable
 
 from flask_babel import lazy_gettext as _l
 
@@ -12,7 +14,18 @@ Problems = list[tuple[int, str]]  # (record number, message); 0: the whole file
 
 
 def fold(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    """A cell as a person means it: case and runs of spaces ignored, Vietnamese letters in
+    one spelling (NFC: some phones and spreadsheets type the accents apart)."""
+    return unicodedata.normalize("NFC", " ".join(text.split()).casefold())
+
+
+def group_matcher(groups: Iterable) -> Callable[[str], str | None]:
+    """For a cell naming a group by slug or name ("nguoi-dan", "Người  dân"), the group's
+    slug, or None; `groups` are the catalog's (each with .slug and .name)."""
+    groups = list(groups)
+    known = {fold(g.name): g.slug for g in groups}
+    known.update({fold(g.slug): g.slug for g in groups})  # a slug always means its own group
+    return lambda value: known.get(fold(value))
 
 
 def read_records(data: bytes, *, max_bytes: int, max_rows: int,

@@ -2,10 +2,16 @@
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import with_appcontext
+from werkzeug.security import generate_password_hash
 
-from app.auth.models import ROLES
+from app.auth.models import User
+from app.auth.services import parse_login, register
 from app.extensions import db
+from app.localities import communes
+from app.reports.models import CommuneDenominator, Unit, UnitDenominator
+from app.reports.snapshot import refresh
 
 # The demo accounts share this password; the README publishes it.
 DEMO_PASSWORD = "hocvuso2026"  # nosec B105
@@ -39,12 +45,6 @@ def demo_cli():
 @demo_cli.command("load", help="Tạo các tài khoản mẫu (chạy lại không tạo trùng).")
 @with_appcontext
 def load():
-    from flask import current_app
-
-    from app.auth.models import User
-    from app.auth.services import parse_login, register
-    from app.localities import communes
-
     province = current_app.config["PROVINCE_CODE"]
     commune = communes(province)[0][0]
     created = 0
@@ -53,7 +53,8 @@ def load():
         column = User.email if kind == "email" else User.phone
         if db.session.scalar(sa.select(User.id).where(column == value)) is None:
             register(full_name=name, login=login, password=DEMO_PASSWORD, group_slug=group,
-                     province_code=province, commune_code=commune, role=role)
+                     province_code=province, commune_code=commune, role=role,
+                     check_strength=False, consent=True)  # made-up people
             created += 1
     click.echo(f"Tài khoản mẫu: {created} mới, {len(DEMO_ACCOUNTS) - created} đã có. "
                f"Mật khẩu chung: {DEMO_PASSWORD}")
@@ -62,14 +63,6 @@ def load():
 
 def _dashboard_sample(province: int) -> None:
     """Units, denominators and sample learners so that the dashboard is not empty; idempotent."""
-    from flask import current_app
-    from werkzeug.security import generate_password_hash
-
-    from app.auth.models import User
-    from app.localities import communes
-    from app.reports.models import CommuneDenominator, Unit, UnitDenominator
-    from app.reports.snapshot import refresh
-
     places = [code for code, _name in communes(province)[:3]]
     units = {u.name: u for u in db.session.scalars(
         sa.select(Unit).where(Unit.commune_code == places[0]))}
@@ -110,20 +103,3 @@ def _dashboard_sample(province: int) -> None:
     result = refresh(current_app.extensions["catalog"], province)
     click.echo(f"Bảng điều khiển mẫu: {len(units)} đơn vị, mẫu số của {len(places)} xã, "
                f"{result.learners} người học trong tỉnh.")
-
-
-users_cli = click.Group("users", help="Quản lý tài khoản.")
-
-
-@users_cli.command("grant-role", help="Cấp vai trò: flask users grant-role EMAIL_HOẶC_SĐT teacher")
-@click.argument("login")
-@click.argument("role", type=click.Choice(ROLES))
-@with_appcontext
-def grant_role_command(login: str, role: str):
-    from app.auth.services import AccountError, grant_role
-
-    try:
-        user = grant_role(login, role)
-    except AccountError as exc:
-        raise click.ClickException(str(exc.message)) from None
-    click.echo(f"{user.full_name} ({user.login}): {user.role}")

@@ -1,14 +1,41 @@
 """Error pages in the learner's language; a failed request never leaves a half-written row."""
 
-from flask import render_template
+from flask import current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from .extensions import db
+from .extensions import db, login_manager
+
+RETRY_AFTER = "30"  # seconds: a database restart or failover, as seen in practice
+
+
+def log_unavailable(error: Exception) -> None:
+    """One line per request that failed for want of the database: no traceback, no cascade."""
+    current_app.logger.warning("database unavailable: %s %s: %s", request.method, request.path,
+                               error.__class__.__name__)
+
+
+def unavailable_page():
+    """The Vietnamese 503 page, with Retry-After, for any request while the database is away."""
+    response = render_template(
+        "unavailable.html", title=_("Hệ thống đang bận"),
+        message=_("Chúng tôi đang khắc phục sự cố. Điều bạn vừa làm chưa được lưu; "
+                  "hãy thử lại sau ít phút."))
+    return response, 503, {"Retry-After": RETRY_AFTER}
 
 
 def init_app(app) -> None:
+    # Runs before Flask-SQLAlchemy's own teardown (registered earlier, run later): a page
+    # that was served just as the database went away must not turn into a 500 at its end.
+    @app.teardown_appcontext
+    def close_session(_error):
+        try:
+            db.session.remove()
+        except DBAPIError as error:
+            app.logger.warning("database unavailable at the end of a request: %s",
+                               error.__class__.__name__)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_template("error.html", code=400, title=_("Phiên làm việc đã hết hạn"),
@@ -47,18 +74,17 @@ def init_app(app) -> None:
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     def database_unavailable(error):
-        # The database went away (restart, failover, network): say so kindly; the pool's
-        # pre-ping reconnects by itself once it is back.
+        # The database went away (restart, failover, network): say so kindly. The dead
+        # connection is invalidated on use and the next request opens a new one.
         try:
             db.session.rollback()
         except DBAPIError:
             pass  # the connection is gone anyway; the pool replaces it
-        app.logger.warning("database unavailable: %s", error.__class__.__name__)
-        response = render_template(
-            "unavailable.html", title=_("Hệ thống đang bận"),
-            message=_("Chúng tôi đang khắc phục sự cố. Điều bạn vừa làm chưa được lưu; "
-                      "hãy thử lại sau ít phút."))
-        return response, 503, {"Retry-After": "30"}
+        # The page must not ask the dead database who is signed in (the user loader would
+        # raise again inside this handler: a bare 500 and a traceback per request).
+        login_manager._update_request_context_with_user()
+        log_unavailable(error)
+        return unavailable_page()
 
     @app.errorhandler(500)
     def internal_error(error):

@@ -88,9 +88,9 @@ def prepare(env: dict, attempts: int) -> dict:
             form = {sq.field: [str(c.position) for c in sq.choices if c.correct]
                     for sq in assessment.shown_questions(attempt, catalog)}
             assessment.submit(learner.id, attempt.id, form, catalog)
-        from app.certificates.services import issue_if_complete
+        from app.certificates.services import find_certificate
 
-        certificate, _ = issue_if_complete(learner, course, catalog)
+        certificate = find_certificate(learner.id, course.slug)  # the last step issued it
         # Open attempts for the submission benchmark: one POST each, never the same twice.
         check = course.modules[1].check
         from app.assessment.models import Attempt

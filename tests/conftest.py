@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
+import socket
 
 import pytest
 import sqlalchemy as sa
@@ -15,15 +17,32 @@ from app import create_app
 from app.extensions import db
 
 TEST_PASSWORD = "mat-khau-du-dai-1"
+# The server for tests that need PostgreSQL itself (not just TEST_DATABASE_URL's database).
+PG_SERVER = os.environ.get("TEST_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
+
+
+def require_service(host: str, port: int, what: str) -> None:
+    """Skip when a service is missing on a newcomer's machine; fail in CI (REQUIRE_SERVICES=1)."""
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+    except OSError:
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(f"REQUIRE_SERVICES=1 but {what} does not answer on {host}:{port}")
+        pytest.skip(f"needs {what} on {host}:{port}")
 
 
 def _database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        if url.startswith("postgresql://"):
-            url = "postgresql+psycopg://" + url[len("postgresql://"):]
-        return url
+        return _driver_url(url) if url.startswith("postgresql://") else url
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+def pytest_collection_modifyitems(items):
+    """Everything under tests/browser drives a real browser: mark it for `-m "not browser"`."""
+    for item in items:
+        if "/tests/browser/" in str(item.path).replace("\\", "/"):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +70,59 @@ def _reset_schema() -> None:
         meta.reflect(bind=conn)
         meta.drop_all(bind=conn)
     upgrade()
+
+
+@pytest.fixture
+def make_app():
+    """Factory for a test's own app (another database, another content folder); every engine
+    it opened is disposed at teardown, even when the test fails."""
+    from app.extensions import limiter
+
+    made = []
+    # Flask-Limiter keeps its storage on the one Limiter object, not per app: an app made
+    # here (say, on a Redis the test then stops) must not leave the other tests' limits there.
+    shared = dict(vars(limiter))
+
+    def make(**config):
+        app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", **config})
+        made.append(app)
+        return app
+
+    yield make
+    vars(limiter).clear()
+    vars(limiter).update(shared)
+    for app in made:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def postgres_database(make_app):
+    """A PostgreSQL database of the test's own, created empty, migrated with the real
+    migrations, and dropped afterwards: nothing an earlier run left can make a test pass."""
+    from urllib.parse import urlsplit
+
+    import psycopg
+    from flask_migrate import upgrade
+
+    server = urlsplit(PG_SERVER)
+    require_service(server.hostname, server.port or 5432, "PostgreSQL")
+    name = f"hocvuso_test_{secrets.token_hex(4)}"
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        migrated = make_app(SQLALCHEMY_DATABASE_URI=_driver_url(f"{PG_SERVER}/{name}"))
+        with migrated.app_context():
+            upgrade()
+            db.engine.dispose()
+        yield name
+    finally:
+        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _driver_url(url: str) -> str:
+    return "postgresql+psycopg://" + url.split("://", 1)[1]
 
 
 @pytest.fixture(autouse=True)
@@ -99,7 +171,8 @@ def make_user(app):
         with app.app_context():
             user = register(full_name=full_name, login=login or f"hv{next(counter)}@example.vn",
                             password=TEST_PASSWORD, group_slug=group,
-                            province_code=38, commune_code=communes(38)[0][0], role=role)
+                            province_code=38, commune_code=communes(38)[0][0], role=role,
+                            consent=True)
             return user.id
 
     return make
@@ -128,17 +201,41 @@ def auth(client):
     return Auth(client)
 
 
-def answers_for(app, attempt_id: int, right: bool) -> dict[str, list[str]]:
-    """Positions to tick on the page, worked out from the attempt's stored draw and the content:
-    all the correct choices, or a single wrong one."""
+def answers_for(app, attempt_id: int, right: bool, last_only: bool = False) -> dict[str, list[str]]:
+    """What to post on the page, worked out from the attempt's stored draw and the content:
+    the right answer to every question, or a wrong one (a single wrong choice, or the steps
+    of an ordering reversed), as each question type's page posts it (`last_only`: the
+    confirmation's current question, the one it shows)."""
     from app.assessment.models import Attempt
+    from app.catalog.question_types import QUESTION_TYPES
 
     catalog = app.extensions["catalog"]
     with app.app_context():
         attempt = db.session.get(Attempt, attempt_id)
         form = {}
-        for item in attempt.drawn:
+        for item in attempt.drawn[-1:] if last_only else attempt.drawn:
             q = catalog.questions[item["id"]]
-            positions = [pos for pos, idx in enumerate(item["order"]) if q.choices[idx].correct == right]
-            form[f"q-{q.id}"] = [str(p) for p in (positions if right else positions[:1])]
+            kind = QUESTION_TYPES[q.type]
+            chosen = kind.right_answer(q) if right else next(
+                c for c in [kind.right_answer(q)[::-1], *([i] for i in item["order"])]
+                if not kind.judge(q, c))
+            form.update(kind.form_fields(f"q-{q.id}", item["order"], chosen))
         return form
+
+
+def draw_first(app, attempt_id: int, question_id: str, seed: int = 13) -> list[int]:
+    """Put one question first in an attempt's draw (a draw is random), its options arranged
+    as a draw arranges them; returns that order (content indexes, first shown first)."""
+    import random
+
+    from app.assessment.models import Attempt
+    from app.catalog.question_types import QUESTION_TYPES
+
+    question = app.extensions["catalog"].questions[question_id]
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        order = QUESTION_TYPES[question.type].arrange(question, random.Random(seed))
+        others = [d for d in attempt.drawn if d["id"] != question_id][:len(attempt.drawn) - 1]
+        attempt.drawn = [{"id": question_id, "order": order}, *others]
+        db.session.commit()
+    return order

@@ -2,14 +2,16 @@
 register → read → fail a check → retake and pass → complete → certificate → /verify says valid."""
 
 import re
+from html import unescape
 
 import sqlalchemy as sa
 
+from app.assessment.models import Answer, Attempt
 from app.auth.models import User
 from app.extensions import db
 from app.localities import communes
 
-from .conftest import answers_for, csrf_token
+from .conftest import answers_for, csrf_token, draw_first
 
 COURSE = "ky-nang-so-co-ban"
 
@@ -36,7 +38,8 @@ def test_whole_journey_to_a_verified_certificate(app, client):
     response = client.post("/auth/register", data={
         "csrf_token": token, "full_name": "Lê Thị Ánh Tuyết", "login": "091 234 5678",
         "password": "hoc-ky-nang-so", "confirm": "hoc-ky-nang-so", "group_slug": "nguoi-dan",
-        "province_code": "38", "commune_code": str(commune), "village": "Thôn Đông"})
+        "province_code": "38", "commune_code": str(commune), "village": "Thôn Đông",
+        "consent": "y"})
     assert response.status_code == 302
     home = client.get("/").get_data(as_text=True)
     assert "Lê Thị Ánh Tuyết" in home
@@ -120,9 +123,62 @@ def test_unknown_verification_code_is_a_vietnamese_404(client):
     assert "Không tìm thấy chứng chỉ" in response.get_data(as_text=True)
 
 
-def test_public_course_pages_need_no_account(client):
-    assert client.get(f"/courses/{COURSE}").status_code == 200
-    response = client.get(f"/courses/{COURSE}/01-dien-thoai-thong-minh")
-    assert response.status_code == 200
-    assert "Đăng nhập" in response.get_data(as_text=True)
-    assert client.get(f"/checks/{COURSE}/01-dien-thoai-thong-minh").status_code == 302  # to login
+ORDERING_CHECK = ("cong-dan-so", "03-dich-vu-cong-truc-tuyen", "cds-03-15")
+
+
+def test_an_ordering_question_through_the_real_pages(app, client, make_user, auth):
+    make_user(login="chau@example.vn")
+    auth.login("chau@example.vn")
+    course, module, qid = ORDERING_CHECK
+    question = app.extensions["catalog"].questions[qid]
+    steps = [c.text for c in question.choices]
+    html = client.get(f"/checks/{course}/{module}").get_data(as_text=True)
+    attempt_id = int(re.search(r'action="/attempts/(\d+)"', html).group(1))
+    order = draw_first(app, attempt_id, qid)
+
+    # Shown shuffled, one select per step named by its place; every select offers 1…5, so
+    # nothing on the page tells the right order.
+    html = client.get(f"/checks/{course}/{module}").get_data(as_text=True)
+    assert f'action="/attempts/{attempt_id}"' in html  # the same attempt, reloaded
+    shown = re.findall(rf'<label for="q-{qid}\.(\d)">([^<]+)</label>', html)
+    assert [(p, unescape(t)) for p, t in shown] == [(str(p), steps[i]) for p, i in enumerate(order)]
+    assert order != sorted(order)
+    selects = re.findall(rf'<select id="q-{qid}\.\d" name="(q-{qid}\.\d)">(.*?)</select>', html, re.S)
+    assert [name for name, _ in selects] == [f"q-{qid}.{p}" for p in range(5)]
+    assert all(re.findall(r'<option value="(\d)"', options) == list("12345") for _, options in selects)
+    assert "correct" not in html.lower() and question.explanation not in html
+
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    right = answers_for(app, attempt_id, right=True)
+    assert [right[f"q-{qid}.{p}"] for p in range(5)] == [[str(i + 1)] for i in order]
+
+    # Two steps given the same number: refused in Vietnamese, nothing graded, numbers kept.
+    twice = {**right, f"q-{qid}.0": right[f"q-{qid}.1"]}
+    response = client.post(f"/attempts/{attempt_id}", data={"csrf_token": token, **twice})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    repeated = right[f"q-{qid}.1"][0]
+    assert (f"Câu 1: mỗi số thứ tự chỉ dùng cho một bước, nhưng số {repeated} đang được chọn "
+            "cho nhiều bước.") in page
+    assert re.search(r'<fieldset class="question missing">\s*<legend>Câu 1\.', page)
+    assert re.search(rf'name="q-{qid}\.0">.*?<option value="{repeated}" selected>', page, re.S)
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).submitted_at is None
+
+    # The right order passes it, and the result page shows the verdict that was stored.
+    response = client.post(f"/attempts/{attempt_id}", data={"csrf_token": token, **right})
+    assert response.status_code == 302
+    result = client.get(response.headers["Location"]).get_data(as_text=True)
+    first = result[result.index("Câu 1."):result.index("Câu 2.")]
+    assert '<p class="right">Đúng</p>' in first and "Thứ tự đúng:" in first
+    assert [(unescape(t), n) for t, n in re.findall(r"<li>([^<]+) <em>\(bạn xếp thứ (\d)\)</em></li>", first)] \
+        == [(s, str(n)) for n, s in enumerate(steps, start=1)]
+    with app.app_context():
+        stored = db.session.scalar(sa.select(Answer).where(Answer.attempt_id == attempt_id,
+                                                           Answer.question_id == qid))
+        assert (stored.chosen, stored.correct, stored.position) == ([0, 1, 2, 3, 4], True, 1)
+        # a verdict changed in the database is what the page shows: it judges nothing itself
+        stored.correct = False
+        db.session.commit()
+    result = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert '<p class="wrong">Chưa đúng</p>' in result[result.index("Câu 1."):result.index("Câu 2.")]

@@ -3,15 +3,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.forms import options
+from app.forms import choice_id, options
 from app.localities import communes
 
-
-def _int_or_zero(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
 
 
 class RegisterCitizenForm(FlaskForm):
@@ -22,10 +16,10 @@ class RegisterCitizenForm(FlaskForm):
         Optional(), Length(max=20, message=_l("Tối đa 20 ký tự."))])
     # Choices are checked by the service, with messages a person understands.
     group_slug = SelectField(_l("Nhóm"), validate_choice=False)
-    commune_code = SelectField(_l("Xã, phường"), coerce=_int_or_zero, validate_choice=False)
+    commune_code = SelectField(_l("Xã, phường"), coerce=choice_id, validate_choice=False)
     village = StringField(_l("Thôn, bản, tổ dân phố (không bắt buộc)"), validators=[
         Optional(), Length(max=120, message=_l("Tối đa 120 ký tự."))])
-    unit_id = SelectField(_l("Đơn vị (không bắt buộc)"), coerce=_int_or_zero, validate_choice=False)
+    unit_id = SelectField(_l("Đơn vị (không bắt buộc)"), coerce=choice_id, validate_choice=False)
 
     def fill_choices(self, catalog, province_code: int, units) -> None:
         self.group_slug.choices = options((g.slug, g.name) for g in catalog.groups.values())

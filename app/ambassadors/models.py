@@ -5,8 +5,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.columns import UTCDateTime, utcnow
 from app.extensions import db
-from app.models import UTCDateTime, utcnow
 
 # register: made an account for the citizen; session: opened a supervised confirmation on
 # the ambassador's device; submit: handed it in (passed says how it went); password: printed

@@ -5,17 +5,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.assessment import services as assessment_services
-from app.auth.access import role_required
+from app.auth.access import ambassador_required
 from app.auth.models import User
 from app.catalog import get_catalog
 from app.certificates.services import find_certificate, qr_svg
 from app.extensions import db, limiter
+from app.units.models import units_of_commune
 
 from . import services
 from .forms import RegisterCitizenForm, SessionForm
 
 bp = Blueprint("ambassadors", __name__, template_folder="templates", url_prefix="/ambassador")
-ambassador_required = role_required("ambassador")
 
 
 def _index(status: int = 200, session_form: SessionForm | None = None):
@@ -32,8 +32,6 @@ def index():
 
 
 def _units(commune_code: int):
-    from app.reports.data import units_of_commune
-
     return units_of_commune(commune_code) if commune_code else []
 
 
@@ -129,7 +127,7 @@ def _take(attempt, status: int = 200, **extra):
     return render_template(
         "ambassadors/take.html", attempt=attempt, citizen=db.session.get(User, attempt.user_id),
         check=catalog.check(attempt.check_key),
-        questions=assessment_services.shown_questions(attempt, catalog),
+        question=assessment_services.current_question(attempt, catalog), catalog=catalog,
         picked=extra.pop("picked", {}), **extra), status
 
 
@@ -153,8 +151,9 @@ def submit(attempt_id: int):
     except assessment_services.AlreadySubmitted:
         flash(_("Bài này đã được nộp; đây là kết quả."), "info")
     except assessment_services.Unanswered as exc:
-        picked = {k: {int(p) for p in v if p.isdigit()} for k, v in form.items()}
-        return _take(attempt, 400, picked=picked, missing=set(exc.numbers), error=exc.message)
+        return _take(attempt, 400, error=exc.message)
+    if attempt.submitted_at is None:
+        return redirect(url_for("ambassadors.session", attempt_id=attempt.id))
     return redirect(url_for("ambassadors.result", attempt_id=attempt.id))
 
 

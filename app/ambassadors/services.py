@@ -19,15 +19,18 @@ from sqlalchemy.exc import IntegrityError
 from app.assessment import services as assessment_services
 from app.assessment.models import Attempt
 from app.audit.services import record
+from app.auth.access import relation
 from app.auth.models import User
+from app.auth.passwords import one_time_password
 from app.auth.services import AccountError, find_by_login, parse_login
 from app.catalog import Catalog
-from app.catalog.types import Assessment
 from app.certificates.models import Certificate
-from app.certificates.services import find_certificate, issue_confirmation
+from app.certificates.services import find_certificate
+from app.courses.completion import Completion, commit_step
 from app.extensions import db
 from app.localities import commune_in_province
-from app.teaching.services import one_time_password
+from app.text import clean_name
+from app.units.models import Unit
 
 from .models import AmbassadorAction
 
@@ -73,10 +76,9 @@ def register_citizen(ambassador: User, *, full_name: str, phone: str | None, gro
                      catalog: Catalog) -> Sheet:
     """An account for someone with no device or email: their phone number, or a generated
     login, and a one-time password they change at their first own sign-in."""
-    from app.reports.models import Unit
-
-    if not " ".join(full_name.split()).isprintable() or not (village or "").isprintable():
-        raise AmbassadorError(_l("Tên có ký tự không hợp lệ."), field="full_name")
+    full_name, village = clean_name(full_name), clean_name(village)
+    if len(full_name) < 2:
+        raise AmbassadorError(_l("Họ và tên dài từ 2 đến 120 ký tự."), field="full_name")
     if group_slug not in catalog.groups:
         raise AmbassadorError(_l("Hãy chọn nhóm trong danh sách."), field="group_slug")
     if not commune_in_province(commune_code, ambassador.province_code):
@@ -96,9 +98,9 @@ def register_citizen(ambassador: User, *, full_name: str, phone: str | None, gro
                                      "đăng nhập."), field="phone")
     password = one_time_password()
     for _try in range(5):  # a clash of generated logins is rare: draw again
-        user = User(full_name=" ".join(full_name.split()), group_slug=group_slug,
+        user = User(full_name=full_name, group_slug=group_slug,
                     province_code=ambassador.province_code, commune_code=commune_code,
-                    village=(village or "").strip() or None, unit_id=unit_id or None,
+                    village=village or None, unit_id=unit_id or None,
                     must_change_password=True)
         if number:
             user.phone = number
@@ -119,6 +121,7 @@ def register_citizen(ambassador: User, *, full_name: str, phone: str | None, gro
     raise AmbassadorError(_l("Không tạo được tên đăng nhập, hãy thử lại."))
 
 
+@relation("registered")  # asked by auth's may_act_for (an ambassador's right over a citizen)
 def registered_by(ambassador_id: int, citizen_id: int) -> bool:
     return db.session.scalar(sa.select(AmbassadorAction.id).where(
         AmbassadorAction.ambassador_id == ambassador_id, AmbassadorAction.citizen_id == citizen_id,
@@ -128,7 +131,8 @@ def registered_by(ambassador_id: int, citizen_id: int) -> bool:
 def new_sheet(ambassador: User, citizen_id: int) -> Sheet:
     """A fresh one-time password for a citizen this ambassador registered (a lost sheet)."""
     citizen = db.session.get(User, citizen_id)
-    if citizen is None or not registered_by(ambassador.id, citizen_id):
+    if (citizen is None or citizen.deleted_at is not None
+            or not registered_by(ambassador.id, citizen_id)):
         raise AmbassadorError(_l("Bạn chỉ in lại phiếu cho người do chính bạn đăng ký."), 404)
     password = one_time_password()
     citizen.set_password(password)
@@ -158,6 +162,8 @@ def find_citizen(ambassador: User, login: str, password: str | None) -> User:
 
 def start_session(ambassador: User, citizen: User, catalog: Catalog) -> Attempt:
     """Open (or resume) the citizen's confirmation attempt, supervised by the ambassador."""
+    if citizen.deleted_at is not None:  # the person deleted their account: nothing new for it
+        raise AmbassadorError(_l("Người này đã xoá tài khoản."), 404)
     assessment = catalog.assessment_for(citizen.group_slug)
     if assessment is None:
         raise AmbassadorError(_l("Nhóm của người này chưa có bài đánh giá xác nhận."), 404)
@@ -171,8 +177,8 @@ def start_session(ambassador: User, citizen: User, catalog: Catalog) -> Attempt:
                                  courses=", ".join(c.title for c in missing)), 409)
     # The citizen's unfinished attempt if there is one: a new session never redraws easier
     # questions.
-    attempt = assessment_services.open_attempt(citizen.id, assessment)
-    attempt.supervisor_id = ambassador.id
+    attempt = assessment_services.open_confirmation(citizen.id, assessment, catalog,
+                                                    supervisor_id=ambassador.id)
     _act(ambassador, citizen.id, "session", attempt.id)
     db.session.commit()
     return attempt
@@ -186,20 +192,18 @@ def supervised_attempt(ambassador: User, attempt_id: int) -> Attempt:
 
 
 def submit_session(ambassador: User, attempt_id: int, form: dict[str, list[str]],
-                   catalog: Catalog) -> tuple[Attempt, Certificate | None]:
-    """Grade the supervised attempt; a pass issues the citizen's confirmation. Raises the
-    assessment's Unanswered / AlreadySubmitted like the learner's own page."""
+                   catalog: Catalog) -> tuple[Attempt, Completion | None]:
+    """Judge the supervised attempt's current question; once it is decided, a pass issues the
+    citizen's confirmation. Raises the assessment's Unanswered / AlreadySubmitted like the
+    learner's own page."""
     attempt = supervised_attempt(ambassador, attempt_id)
-    graded = assessment_services.submit(attempt.user_id, attempt.id, form, catalog)
-    certificate = None
-    check = catalog.check(graded.check_key)
-    if graded.passed and isinstance(check, Assessment):
-        citizen = db.session.get(User, graded.user_id)
-        certificate, _issued = issue_confirmation(citizen, check, graded, catalog)
+    graded = assessment_services.answer_confirmation(attempt.user_id, attempt.id, form, catalog)
+    if graded.submitted_at is None:
+        return graded, None  # the next question
     _act(ambassador, graded.user_id, "submit", graded.id, bool(graded.passed),
          percent=graded.percent)
-    db.session.commit()
-    return graded, certificate
+    # The action, and the confirmation the decision completes, in one commit.
+    return graded, commit_step(graded.user_id, catalog, attempt=graded)
 
 
 @dataclass(frozen=True)
@@ -233,5 +237,5 @@ def people(ambassador_id: int, limit: int = 100) -> list[tuple[User, bool]]:
         sa.select(User, confirmed)
         .join(AmbassadorAction, AmbassadorAction.citizen_id == User.id)
         .where(AmbassadorAction.ambassador_id == ambassador_id,
-               AmbassadorAction.kind == "register")
+               AmbassadorAction.kind == "register", User.deleted_at.is_(None))
         .order_by(AmbassadorAction.id.desc()).limit(limit))]

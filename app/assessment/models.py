@@ -5,8 +5,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.columns import UTCDateTime, utcnow
 from app.extensions import db
-from app.models import UTCDateTime, utcnow
+from app.percentages import percent
 
 
 class Attempt(db.Model):
@@ -37,9 +38,29 @@ class Attempt(db.Model):
 
     @property
     def percent(self) -> int | None:
-        # Halves round up, as SQL's ROUND does in percent_of(): 3 of 24 is 13 on every page
-        # (Python's round() would say 12 here and 13 in the class grid).
-        return None if self.correct is None else (200 * self.correct + self.total) // (2 * self.total)
+        # The rule SQL's percent_sql() follows too: 3 of 24 is 13 on every page.
+        return None if self.correct is None else percent(self.correct, self.total)
+
+
+class Answer(db.Model):
+    """One question of an attempt as it was answered: what was ticked and whether it was right.
+    One row per question, so the item statistics are plain SQL aggregates at province scale."""
+
+    __tablename__ = "attempt_answers"
+    __table_args__ = (sa.UniqueConstraint("attempt_id", "question_id"),
+                      sa.Index("ix_attempt_answers_question", "question_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("attempts.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(sa.String(40))
+    competence: Mapped[str] = mapped_column(sa.String(8))
+    position: Mapped[int] = mapped_column()  # 1-based place in the attempt
+    # Content indexes of the chosen options as bits (bit i: option i ticked), for SQL's & ;
+    # `chosen` keeps them in the order given (an ordering question's answer is an order).
+    chosen_mask: Mapped[int] = mapped_column()
+    chosen: Mapped[list] = mapped_column(sa.JSON)
+    correct: Mapped[bool] = mapped_column()
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class CompetenceScore(db.Model):

@@ -8,10 +8,13 @@ from flask_login import current_user, login_required
 
 from app.catalog import get_catalog
 from app.catalog.types import Assessment, Check, Course, Module
-from app.certificates.services import find_certificate, issue_confirmation, issue_if_complete
+from app.courses.completion import commit_step
 from app.courses.services import course_status
 
-from . import services
+from app.auth.access import admin_required
+from app.forms import bounded_int
+
+from . import item_stats, services
 
 bp = Blueprint("assessment", __name__, template_folder="templates")
 
@@ -75,8 +78,10 @@ def submit(attempt_id: int):
     attempt, place = _attempt_or_404(attempt_id)
     catalog = get_catalog()
     form = {key: request.form.getlist(key) for key in request.form if key.startswith("q-")}
+    if isinstance(place.check, Assessment):
+        return _confirmation_step(attempt, place, form, catalog)
     try:
-        attempt = services.submit(current_user.id, attempt.id, form, catalog)
+        attempt = services.grade(current_user.id, attempt.id, form, catalog)
     except services.AlreadySubmitted:
         flash(_("Bài này đã được nộp; đây là kết quả."), "info")
         return redirect(url_for("assessment.result", attempt_id=attempt.id))
@@ -85,16 +90,40 @@ def submit(attempt_id: int):
         picked = {k: {int(p) for p in v if p.isdigit()} for k, v in form.items()}
         return _render_take(place, attempt, 400, picked=picked, missing=set(exc.numbers),
                             error=exc.message)
-    if attempt.passed:
-        if isinstance(place.check, Assessment):
-            _certificate, issued = issue_confirmation(current_user, place.check, attempt, catalog)
-            message = _("Chúc mừng! Bạn đã được xác nhận đạt phổ cập kỹ năng số.")
-        else:
-            _certificate, issued = issue_if_complete(current_user, place.course, catalog)
-            message = _("Chúc mừng! Bạn đã hoàn thành khóa học và nhận chứng chỉ.")
-        if issued:
-            flash(message, "success")
+    _congratulate(commit_step(current_user.id, catalog, attempt=attempt))
     return redirect(url_for("assessment.result", attempt_id=attempt.id))
+
+
+def _congratulate(completed) -> None:
+    """Say so when this very step issued a certificate."""
+    if completed is not None and completed.issued:
+        flash(_("Chúc mừng! Bạn đã được xác nhận đạt phổ cập kỹ năng số.")
+              if completed.kind == "confirmation"
+              else _("Chúc mừng! Bạn đã hoàn thành khóa học và nhận chứng chỉ."), "success")
+
+
+def _confirmation_step(attempt, place: Place, form, catalog):
+    """One answer of the confirmation: the next question, or the decision."""
+    try:
+        attempt = services.answer_confirmation(current_user.id, attempt.id, form, catalog)
+    except services.AlreadySubmitted:
+        flash(_("Bài này đã được nộp; đây là kết quả."), "info")
+        return redirect(url_for("assessment.result", attempt_id=attempt.id))
+    except services.Unanswered as exc:
+        return _render_step(place, attempt, 400, error=exc.message)
+    if attempt.submitted_at is None:
+        return redirect(url_for("assessment.take_confirmation"))
+    # The decision and the confirmation it earns: one commit.
+    _congratulate(commit_step(current_user.id, catalog, attempt=attempt))
+    return redirect(url_for("assessment.result", attempt_id=attempt.id))
+
+
+def _render_step(place: Place, attempt, status: int = 200, **extra):
+    catalog = get_catalog()
+    return render_template(
+        "assessment/confirmation_step.html", place=place, attempt=attempt,
+        assessment=place.check, question=services.current_question(attempt, catalog),
+        catalog=catalog, **extra), status
 
 
 @bp.get("/attempts/<int:attempt_id>")
@@ -104,15 +133,17 @@ def result(attempt_id: int):
     if attempt.submitted_at is None:
         return redirect(place.retake_url)
     catalog = get_catalog()
-    if place.course is not None:
-        status = course_status(current_user.id, place.course)
-        certificate = find_certificate(current_user.id, place.course.slug)
-    else:
-        status = None
-        certificate = find_certificate(current_user.id, place.check.slug, kind="confirmation")
+    if isinstance(place.check, Assessment):
+        return render_template(
+            "assessment/confirmation_result.html", place=place, attempt=attempt,
+            assessment=place.check, catalog=catalog,
+            verdicts=services.confirmation_verdicts(attempt, place.check, catalog))
+    status = course_status(current_user.id, place.course) if place.course is not None else None
+    # The certificate link: the template asks certificate_of() (registered by certificates,
+    # a layer above), so this page never imports upward.
     return render_template(
         "assessment/result.html", place=place, attempt=attempt, catalog=catalog, status=status,
-        questions=services.shown_questions(attempt, catalog), certificate=certificate)
+        questions=services.shown_questions(attempt, catalog))
 
 
 def _my_assessment() -> Assessment:
@@ -131,7 +162,6 @@ def confirmation():
     return render_template(
         "assessment/confirmation.html", assessment=assessment, catalog=catalog, missing=missing,
         group=catalog.groups.get(assessment.group),
-        certificate=find_certificate(current_user.id, assessment.slug, kind="confirmation"),
         history=services.attempts_for(current_user.id, assessment.key))
 
 
@@ -143,7 +173,30 @@ def take_confirmation():
     if services.missing_requirements(current_user.id, assessment, catalog):
         flash(_("Hãy hoàn thành các khóa học cần thiết trước khi làm bài xác nhận."), "warning")
         return redirect(url_for("assessment.confirmation"))
-    return _render_take(_place(assessment.key), services.open_attempt(current_user.id, assessment))
+    return _render_step(_place(assessment.key),
+                        services.open_confirmation(current_user.id, assessment, catalog))
+
+
+SORTS = {"exposure": lambda s: -s.exposure, "id": lambda s: s.question.id,
+         "facility": lambda s: (s.facility is None, s.facility or 0),
+         "discrimination": lambda s: (s.discrimination is None, s.discrimination or 0)}
+QUESTIONS_PER_PAGE = 40
+
+
+@bp.get("/admin/questions")
+@admin_required
+def question_statistics():
+    """Every question with its statistics, those to review first, then in the chosen order."""
+    catalog = get_catalog()
+    sort = request.args.get("sort") if request.args.get("sort") in SORTS else "exposure"
+    found = sorted(item_stats.statistics(catalog), key=lambda s: (not s.flags, SORTS[sort](s)))
+    pages = max(1, -(-len(found) // QUESTIONS_PER_PAGE))
+    page = min(max(1, request.args.get("page", 1, type=bounded_int)), pages)
+    return render_template(
+        "assessment/question_statistics.html", catalog=catalog, sort=sort, sorts=list(SORTS),
+        stats=found[(page - 1) * QUESTIONS_PER_PAGE:page * QUESTIONS_PER_PAGE], page=page,
+        pages=pages, flagged=sum(1 for s in found if s.flags), total=len(found),
+        labels=item_stats.FLAG_LABELS, min_exposure=item_stats.MIN_EXPOSURE)
 
 
 @bp.get("/me/competences")

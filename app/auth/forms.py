@@ -1,21 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from app.catalog import get_catalog
-from app.forms import options
+from app.forms import choice_id, options
 from app.localities import commune_in_province, communes, provinces
 
 from .services import AccountError, parse_login
 
-
-def _int_or_zero(value) -> int:
-    """Coerce a posted select value; garbage becomes 0, which the validators then reject."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
 
 
 def _validate_login(form, field):
@@ -57,6 +50,10 @@ class _PlaceFields:
             )
 
 
+# Under the statement of app/templates/_consent.html, on sign-up and on a first sign-in.
+_CONSENT = _l("Tôi đồng ý để Học vụ số giữ và dùng thông tin của tôi như trên.")
+
+
 class RegisterForm(_PlaceFields, FlaskForm):
     full_name = StringField(_l("Họ và tên"), validators=[
         DataRequired(_l("Hãy nhập họ và tên.")),
@@ -75,10 +72,13 @@ class RegisterForm(_PlaceFields, FlaskForm):
     ])
     # Choices are checked by the validate_* methods, with messages a person understands.
     group_slug = SelectField(_l("Bạn thuộc nhóm nào?"), validate_choice=False)
-    province_code = SelectField(_l("Tỉnh, thành phố"), coerce=_int_or_zero, validate_choice=False)
-    commune_code = SelectField(_l("Xã, phường"), coerce=_int_or_zero, validate_choice=False)
+    province_code = SelectField(_l("Tỉnh, thành phố"), coerce=choice_id, validate_choice=False)
+    commune_code = SelectField(_l("Xã, phường"), coerce=choice_id, validate_choice=False)
     village = StringField(_l("Thôn, bản, tổ dân phố (không bắt buộc)"), validators=[
         Optional(), Length(max=120, message=_l("Tối đa 120 ký tự."))])
+    # Unticked until the person ticks it: the Personal Data Protection Law's consent.
+    consent = BooleanField(_CONSENT, validators=[
+        DataRequired(_l("Hãy đánh dấu ô “Tôi đồng ý” để tạo tài khoản."))])
 
 
 class ProfileForm(_PlaceFields, FlaskForm):
@@ -93,6 +93,8 @@ class LoginForm(FlaskForm):
     login = StringField(_l("Email hoặc số điện thoại"), validators=[
         DataRequired(_l("Hãy nhập email hoặc số điện thoại."))])
     password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(_l("Hãy nhập mật khẩu."))])
+    # Unticked: many people here sign in on a shared or an ambassador's phone.
+    remember = BooleanField(_l("Giữ đăng nhập trên điện thoại này (chỉ khi máy là của riêng bạn)"))
 
 
 class PasswordForm(FlaskForm):
@@ -104,6 +106,13 @@ class PasswordForm(FlaskForm):
     confirm = PasswordField(_l("Nhập lại mật khẩu mới"), validators=[
         DataRequired(_l("Hãy nhập lại mật khẩu mới.")),
         EqualTo("password", message=_l("Hai mật khẩu chưa giống nhau."))])
+
+
+class ConsentPasswordForm(PasswordForm):
+    """The first sign-in of an account made by a teacher's roster or an ambassador."""
+
+    consent = BooleanField(_CONSENT, validators=[
+        DataRequired(_l("Hãy đánh dấu ô “Tôi đồng ý” để tiếp tục."))])
 
 
 class RoleForm(FlaskForm):

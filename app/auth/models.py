@@ -9,8 +9,8 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.columns import UTCDateTime, utcnow
 from app.extensions import db
-from app.models import UTCDateTime, utcnow
 
 ROLES = ("learner", "teacher", "ambassador", "leader", "admin")  # leader: reads the reports
 
@@ -41,6 +41,12 @@ class User(UserMixin, db.Model):
     session_nonce: Mapped[str] = mapped_column(sa.String(32), default=lambda: secrets.token_hex(8),
                                                server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # When the person agreed to the processing stated at sign-up (None: made by a teacher's
+    # roster or an ambassador, who state it on their behalf and the person confirms later).
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when the person deleted their account: the row stays, anonymised, so issued
+    # certificates (their snapshot) keep verifying and the province's counts stay right.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     def get_id(self) -> str:
         return f"{self.id}-{self.session_nonce}"
@@ -54,6 +60,10 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    def has_role(self, *roles: str) -> bool:
+        """One of `roles`; an admin counts for every role (admins may do everything)."""
+        return self.role == "admin" or self.role in roles
 
     @property
     def login(self) -> str:

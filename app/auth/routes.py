@@ -12,8 +12,9 @@ from app.urls import local_target
 
 from . import services
 from .access import admin_required
-from .forms import LoginForm, PasswordForm, ProfileForm, RegisterForm, RoleForm
-from .models import User
+from .forms import (ConsentPasswordForm, LoginForm, PasswordForm, ProfileForm, RegisterForm,
+                    RoleForm)
+from .models import ROLES, User
 
 
 
@@ -39,6 +40,8 @@ def load_user(session_id: str):
     user = db.session.get(User, int(user_id))
     if user is None or not hmac.compare_digest(user.session_nonce, nonce):
         return None
+    if user.deleted_at is not None:  # its sessions ended at deletion; never load it again
+        return None
     return user
 
 
@@ -60,7 +63,8 @@ def register():
             user = services.register(
                 full_name=form.full_name.data, login=form.login.data, password=form.password.data,
                 group_slug=form.group_slug.data, province_code=form.province_code.data,
-                commune_code=form.commune_code.data, village=form.village.data)
+                commune_code=form.commune_code.data, village=form.village.data,
+                consent=form.consent.data)
         except services.AccountError as exc:
             getattr(form, exc.field or "login").errors.append(str(exc.message))
         else:
@@ -99,7 +103,7 @@ def login():
             form.password.errors.append(_("Email/số điện thoại hoặc mật khẩu chưa đúng."))
         else:
             _renew_session()
-            login_user(user, remember=True)
+            login_user(user, remember=form.remember.data)
             return redirect(local_target(request.args.get("next")))
     return render_template("auth/login.html", form=form), 200 if not form.errors else 400
 
@@ -132,17 +136,20 @@ def profile():
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def password():
-    form = PasswordForm()
+    consent = services.needs_consent(current_user)
+    form = ConsentPasswordForm() if consent else PasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current.data, form.password.data)
+            services.change_password(current_user, form.current.data, form.password.data,
+                                     consent=consent and form.consent.data)
         except services.AccountError as exc:
             getattr(form, exc.field).errors.append(str(exc.message))
         else:
             login_user(current_user._get_current_object())  # this device stays signed in
             flash(_("Đã đổi mật khẩu."), "success")
             return redirect(url_for("main.home"))
-    return render_template("auth/password.html", form=form), 400 if form.errors else 200
+    return render_template("auth/password.html", form=form, consent=consent), \
+        400 if form.errors else 200
 
 
 @bp.before_app_request
@@ -159,8 +166,6 @@ def _one_time_password_must_be_changed():
 @bp.route("/admin/roles", methods=["GET", "POST"])
 @admin_required
 def roles():
-    from .models import ROLES
-
     labels = {"learner": _("Người học"), "teacher": _("Giáo viên, người phụ trách lớp"),
               "ambassador": _("Đại sứ số"), "leader": _("Lãnh đạo (xem báo cáo)"),
               "admin": _("Quản trị")}

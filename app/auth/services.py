@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import re
+import secrets
+from functools import cache
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.audit.services import record
+from app.columns import utcnow
 from app.extensions import db
+from app.text import clean_name
 
-from .models import User
+from . import passwords
+from .models import ROLES, User
 
 # Vietnamese mobile numbers: 0 or +84, then 3/5/7/8/9 and eight digits.
 _PHONE = re.compile(r"^(?:\+?84|0)([35789]\d{8})$")
@@ -55,12 +62,19 @@ def find_by_login(value: str) -> User | None:
 
 
 def register(*, full_name: str, login: str, password: str, group_slug: str,
-             province_code: int, commune_code: int, village: str | None = None,
-             role: str = "learner") -> User:
+             province_code: int, commune_code: int, consent: bool, village: str | None = None,
+             role: str = "learner", check_strength: bool = True) -> User:
+    """A person's own account; `consent`: they ticked "Tôi đồng ý" under the privacy statement.
+    `check_strength=False` only for the demo accounts, whose password the README prints."""
+    if not consent:
+        raise AccountError(_l("Hãy đánh dấu ô “Tôi đồng ý” để tạo tài khoản."), "consent")
     kind, login = parse_login(login)
-    user = User(full_name=" ".join(full_name.split()), group_slug=group_slug,
+    full_name = clean_name(full_name)
+    if check_strength:
+        _refuse_weak(password, full_name, login)
+    user = User(full_name=full_name, group_slug=group_slug,
                 province_code=province_code, commune_code=commune_code,
-                village=(village or "").strip() or None, role=role)
+                village=clean_name(village) or None, role=role, consent_at=utcnow())
     setattr(user, kind, login)
     user.set_password(password)
     db.session.add(user)
@@ -74,29 +88,54 @@ def register(*, full_name: str, login: str, password: str, group_slug: str,
     return user
 
 
+def _refuse_weak(password: str, full_name: str, login: str) -> None:
+    reason = passwords.weakness(password, full_name=full_name, login=login)
+    if reason:
+        raise AccountError(reason, "password")
+
+
+@cache
+def _unknown_login_hash() -> str:
+    """A hash of a password nobody knows, made like every account's (same method and cost)."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
 def authenticate(login: str, password: str) -> User | None:
     user = find_by_login(login)
-    if user is not None and user.check_password(password):
-        return user
-    return None
+    if user is None or user.deleted_at is not None:
+        # As slow as a wrong password, so the answer's timing does not tell who has an account.
+        check_password_hash(_unknown_login_hash(), password)
+        return None
+    return user if user.check_password(password) else None
 
 
 def update_profile(user: User, *, full_name: str, group_slug: str, province_code: int,
                    commune_code: int, village: str | None) -> User:
-    user.full_name = " ".join(full_name.split())
+    user.full_name = clean_name(full_name)
     user.group_slug = group_slug
     user.province_code = province_code
     user.commune_code = commune_code
-    user.village = (village or "").strip() or None
+    user.village = clean_name(village) or None
     db.session.commit()
     return user
 
 
-def change_password(user: User, current: str, new: str) -> None:
+def needs_consent(user: User) -> bool:
+    """An account made for the person (a teacher's roster, an ambassador) asks for their own
+    consent on the forced password change of their first sign-in."""
+    return user.must_change_password and user.consent_at is None
+
+
+def change_password(user: User, current: str, new: str, consent: bool = False) -> None:
     if not user.check_password(current):
         raise AccountError(_l("Mật khẩu hiện tại chưa đúng."), "current")
     if current == new:
         raise AccountError(_l("Mật khẩu mới phải khác mật khẩu cũ."), "password")
+    _refuse_weak(new, user.full_name, user.login)
+    if needs_consent(user):
+        if not consent:
+            raise AccountError(_l("Hãy đánh dấu ô “Tôi đồng ý” để tiếp tục."), "consent")
+        user.consent_at = utcnow()
     user.set_password(new)
     user.must_change_password = False
     user.end_sessions()  # other devices signed in with the old password are signed out
@@ -105,10 +144,6 @@ def change_password(user: User, current: str, new: str) -> None:
 
 def grant_role(login: str, role: str, actor_id: int | None = None) -> User:
     """Give an account a role (learner, teacher, ambassador, admin); audited."""
-    from app.audit.services import record
-
-    from .models import ROLES
-
     if role not in ROLES:
         raise AccountError(_l("Vai trò không hợp lệ."), "role")
     user = find_by_login(login)

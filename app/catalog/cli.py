@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
+from app.config import ROOT
+
 from .loader import ContentError, load_catalog
 
 
 def _content_dir() -> Path:
-    from app.config import ROOT
     return Path(os.environ.get("CONTENT_DIR", ROOT / "content"))
 
 
@@ -28,6 +29,8 @@ def check(content_dir: Path | None):
     except ContentError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
+    for warning in catalog.warnings:  # printed, not refused: the content still serves
+        click.echo(f"Cảnh báo: {warning}")
     n_modules = sum(len(c.modules) for c in catalog.courses.values())
     click.echo(f"Nội dung hợp lệ: {len(catalog.courses)} khóa học, {n_modules} bài học, "
                f"{len(catalog.questions)} câu hỏi.")
@@ -66,7 +69,10 @@ def report(content_dir: Path | None):
                    f"{sum(len(c.questions) for c in course.checks)} câu hỏi "
                    f"(nhóm: {', '.join(course.groups)})")
     for a in catalog.assessments.values():
-        click.echo(f"xác nhận {a.slug}: {a.draw} câu, {len(a.parts)} năng lực, đạt ≥ {a.pass_mark}%")
+        click.echo(f"xác nhận {a.slug}: {len(a.parts)} năng lực, đạt khi có ít nhất "
+                   f"{a.rule.required(len(a.parts))} (gồm {', '.join(a.rule.must_master)}), "
+                   f"tối đa {a.rule.ask_at_most} câu mỗi năng lực, {a.rule.max_questions} câu cả bài; "
+                   f"câu hỏi từ {', '.join(a.courses)}")
     click.echo(f"Tổng: {len(catalog.questions)} câu hỏi; ít nhất {min(counts.values())} câu mỗi năng lực.")
     holes = gaps(catalog)
     for group, code, why in holes:

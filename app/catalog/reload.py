@@ -44,7 +44,7 @@ class CatalogReloader:
                 return False
             self.stamp = stamp
             try:
-                catalog = load_catalog(self.root)
+                catalog = load_catalog(self.root, self.app.config["PROVINCE_CODE"])
             except ContentError as exc:
                 self.last_problems = [str(p) for p in exc.problems]
                 self.app.logger.error("content reload refused, the last good catalog keeps "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from types import MappingProxyType
 from typing import Mapping
 
@@ -70,6 +71,8 @@ class Question:
     choices: tuple[Choice, ...]
     explanation: str
     source: str  # "path:line", for messages to content editors
+    # Groups whose confirmation may ask it although it sits outside their programme.
+    groups: tuple[str, ...] = ()
 
     @property
     def correct_indexes(self) -> frozenset[int]:
@@ -94,8 +97,14 @@ class Check:
     def pool(self) -> frozenset[str]:
         return frozenset(q.id for q in self.questions)
 
-    def pick(self, rng) -> list[Question]:
-        return rng.sample(self.questions, self.draw)
+    def pick(self, rng, avoid: frozenset[str] = frozenset()) -> list[Question]:
+        """`draw` questions, none of `avoid` (the previous attempt's) while the pool allows,
+        then the fewest repeats."""
+        fresh = [q for q in self.questions if q.id not in avoid]
+        if len(fresh) >= self.draw:
+            return rng.sample(fresh, self.draw)
+        again = [q for q in self.questions if q.id in avoid]
+        return rng.sample(fresh, len(fresh)) + rng.sample(again, self.draw - len(fresh))
 
     def passes(self, correct: int, total: int, by_competence: dict[str, tuple[int, int]]) -> bool:
         return total > 0 and 100 * correct >= self.pass_mark * total
@@ -106,51 +115,59 @@ class AssessmentPart:
     """What the confirmation assessment asks of one competence."""
 
     competence: str
-    max_level: str  # questions up to this level are drawn
-    count: int  # how many are drawn
-    min_percent: int  # the least share of them the learner must get right (0: no minimum)
-    questions: tuple[Question, ...]  # the bank's questions that fit
+    max_level: str  # questions up to this level are asked
+    questions: tuple[Question, ...]  # the group's programme questions that fit
+
+
+@dataclass(frozen=True)
+class ConfirmationRule:
+    """How the confirmation decides (content: `rule:` in assessments/<group>.yaml). A person
+    passes when the evidence shows they master `master_share`% of the listed competences
+    (rounded up), every one of `must_master` among them, as ../shared/ASSESSMENT.md defines."""
+
+    master_share: int  # percent
+    must_master: tuple[str, ...]  # the safety competences 4.1 and 4.2
+    ask_at_most: int  # questions about one competence before it is judged anyway
+    max_questions: int  # the whole test never asks more
+
+    def required(self, competences: int) -> int:
+        return -(-competences * self.master_share // 100)
 
 
 @dataclass(frozen=True)
 class Assessment:
     """The confirmation assessment of a target group ("xác nhận đạt phổ cập kỹ năng số"):
-    questions drawn from the whole bank, competence by competence, with a pass rule that
-    is content, so a province can change it."""
+    adaptive, competence by competence, from the questions of the group's own programme,
+    with a decision rule that is content, so a province can change it."""
 
     slug: str
     group: str
     title: str
     summary: str
     requires: tuple[str, ...]  # course slugs to complete first
-    pass_mark: int  # overall percent
+    rule: ConfirmationRule
     parts: tuple[AssessmentPart, ...]
+    courses: tuple[str, ...]  # where its questions come from: the group's programme
 
     @property
     def key(self) -> str:
         return f"assessment:{self.slug}"
 
     @property
+    def pass_mark(self) -> int:
+        """Stored with each attempt: the share of competences to master."""
+        return self.rule.master_share
+
+    @property
     def draw(self) -> int:
-        return sum(p.count for p in self.parts)
+        return self.rule.max_questions
 
     @property
     def pool(self) -> frozenset[str]:
         return frozenset(q.id for p in self.parts for q in p.questions)
 
-    def pick(self, rng) -> list[Question]:
-        picked = [q for p in self.parts for q in rng.sample(p.questions, p.count)]
-        rng.shuffle(picked)
-        return picked
-
-    def passes(self, correct: int, total: int, by_competence: dict[str, tuple[int, int]]) -> bool:
-        if total == 0 or 100 * correct < self.pass_mark * total:
-            return False
-        for part in self.parts:
-            right, asked = by_competence.get(part.competence, (0, 0))
-            if part.min_percent and (asked == 0 or 100 * right < part.min_percent * asked):
-                return False
-        return True
+    def part(self, competence: str) -> AssessmentPart | None:
+        return next((p for p in self.parts if p.competence == competence), None)
 
 
 @dataclass(frozen=True)
@@ -165,6 +182,8 @@ class Module:
     html: str  # sanitised at load
     words: int
     check: Check | None
+    sources: tuple[str, ...] = ()  # the laws, decrees and official pages its facts rest on
+    reviewed: date | None = None  # when its facts were last checked
 
 
 @dataclass(frozen=True)
@@ -195,12 +214,75 @@ class Course:
 
 
 @dataclass(frozen=True)
+class GlossaryTerm:
+    """One idea, one word (content/glossary.yaml); module pages link its first use here."""
+
+    term: str
+    aliases: tuple[str, ...]
+    en: str
+    definition: str
+    anchor: str  # the id on the glossary page
+
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        return (self.term,) + self.aliases
+
+
+@dataclass(frozen=True)
+class HelpPage:
+    """content/help.md: where to turn when something goes wrong ("Khi cần giúp đỡ")."""
+
+    title: str
+    summary: str
+    sources: tuple[str, ...]
+    reviewed: date | None
+    html: str  # sanitised at load
+
+
+INDICATORS = ("trained", "confirmed")  # finished the group's programme; passed its confirmation
+
+
+@dataclass(frozen=True)
+class GroupTarget:
+    trained: int | None = None  # percent of the group's people
+    confirmed: int | None = None
+    note: str = ""  # the plan's own wording of the scope, shown beside the figures
+
+    def get(self, indicator: str) -> int | None:
+        return getattr(self, indicator)
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The plan's targets (content/targets.yaml): year → group → percent per indicator."""
+
+    years: Mapping[int, Mapping[str, GroupTarget]]
+
+    def get(self, year: int, group_slug: str) -> GroupTarget:
+        return self.years.get(year, {}).get(group_slug) or GroupTarget()
+
+    def default_year(self, this_year: int) -> int:
+        """This year if the plan has targets for it, else the nearest year that has."""
+        if not self.years or this_year in self.years:
+            return this_year
+        return min(self.years, key=lambda y: (abs(y - this_year), -y))
+
+
+EMPTY_TARGETS = Targets(MappingProxyType({}))
+
+
+@dataclass(frozen=True)
 class Catalog:
     framework: Framework
     groups: Mapping[str, Group]
     courses: Mapping[str, Course]
     questions: Mapping[str, Question] = field(default_factory=lambda: MappingProxyType({}))
     assessments: Mapping[str, Assessment] = field(default_factory=lambda: MappingProxyType({}))
+    targets: Targets = EMPTY_TARGETS
+    glossary: tuple[GlossaryTerm, ...] = ()
+    help: HelpPage | None = None  # None: the content has no help.md
+    # What `flask content check` prints without refusing (e.g. a module due for review).
+    warnings: tuple[str, ...] = ()
 
     def course(self, slug: str) -> Course | None:
         return self.courses.get(slug)

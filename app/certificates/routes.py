@@ -12,6 +12,7 @@ from app.audit.services import events_for
 from app.catalog import get_catalog
 from app.extensions import csrf
 
+from . import completion  # noqa: F401  (connects what issues the certificate a step completes)
 from . import credentials, keys, pdf, services
 from .forms import RevokeForm
 
@@ -20,6 +21,15 @@ bp = Blueprint("certificates", __name__, template_folder="templates", static_fol
 
 
 verify_url = services.verify_url
+
+
+@bp.app_template_global()
+def certificate_of(slug: str, kind: str = "course"):
+    """For pages of the layers below (a course, a check's result, the confirmation): the
+    signed-in person's certificate for that course or confirmation, or None."""
+    if not current_user.is_authenticated:
+        return None
+    return services.find_certificate(current_user.id, slug, kind=kind)
 
 
 @bp.get("/certificates/")

@@ -1,4 +1,5 @@
-"""Completion and certificates: issue exactly once, verify by public code, QR codes."""
+"""Certificates: what they record, verify by public code, QR codes, revocation. Issuing
+them is completion.py's, the one place that decides what a learner's step completes."""
 
 from __future__ import annotations
 
@@ -13,14 +14,12 @@ import segno
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 
 from app.assessment.models import Attempt, CompetenceScore
 from app.audit.services import record
 from app.catalog import Catalog, Course
-from app.courses.services import course_status
+from app.columns import utcnow
 from app.extensions import db
-from app.models import utcnow
 
 from .models import Certificate
 
@@ -88,31 +87,6 @@ def _code_key(code: str) -> tuple[int, ...]:
     return tuple(int(p) for p in code.split("."))
 
 
-def issue_if_complete(user, course: Course, catalog: Catalog) -> tuple[Certificate | None, bool]:
-    """Issue the course certificate once the course is complete; exactly once, race-safe.
-
-    Returns (certificate or None, whether this call issued it).
-    """
-    existing = find_certificate(user.id, course.slug)
-    if existing is not None:
-        return existing, False
-    if not course_status(user.id, course).complete:
-        return None, False
-    certificate = Certificate(
-        code=new_code(), user_id=user.id, kind="course", course_slug=course.slug,
-        holder_name=user.full_name, title=course.title,
-        competences=competence_snapshot(user.id, course, catalog),
-    )
-    db.session.add(certificate)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # Another request issued it first: the unique constraint kept the second one out.
-        db.session.rollback()
-        return find_certificate(user.id, course.slug), False
-    return certificate, True
-
-
 def certificates_of(user_id: int) -> list[Certificate]:
     return list(db.session.scalars(sa.select(Certificate).where(
         Certificate.user_id == user_id).order_by(Certificate.issued_at.desc())))
@@ -138,34 +112,19 @@ def qr_png(url: str) -> bytes:
     return out.getvalue()
 
 
-def issue_confirmation(user, assessment, attempt, catalog: Catalog) -> tuple[Certificate | None, bool]:
-    """The confirmation "đạt phổ cập kỹ năng số" for a passed assessment; exactly once."""
-    existing = find_certificate(user.id, assessment.slug, kind="confirmation")
-    if existing is not None:
-        return existing, False
-    if not attempt.passed or attempt.user_id != user.id or attempt.check_key != assessment.key:
-        return None, False
+def confirmation_snapshot(attempt: Attempt, catalog: Catalog) -> list[dict]:
+    """Per competence the confirmation asked about: what the passed attempt showed."""
     competences = catalog.framework.competences
     by_rank = {lv.rank: lv.code for lv in catalog.framework.levels}
-    group = catalog.groups.get(assessment.group)
-    certificate = Certificate(
-        code=new_code(), user_id=user.id, kind="confirmation", course_slug=assessment.slug,
-        holder_name=user.full_name,
-        title=f"Phổ cập kỹ năng số — {group.name if group else assessment.group}",
-        competences=[
-            {"code": s.competence, "name": competences[s.competence].name, "correct": s.correct,
-             "total": s.total, "level": by_rank.get(s.level_rank or 0)}
-            for s in sorted(attempt.scores, key=lambda s: _code_key(s.competence))
-            if s.competence in competences
-        ],
-    )
-    db.session.add(certificate)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return find_certificate(user.id, assessment.slug, kind="confirmation"), False
-    return certificate, True
+    # Queried, not attempt.scores: a decided attempt's scores may still be pending in the session.
+    scores = db.session.scalars(sa.select(CompetenceScore).where(
+        CompetenceScore.attempt_id == attempt.id))
+    return [
+        {"code": s.competence, "name": competences[s.competence].name, "correct": s.correct,
+         "total": s.total, "level": by_rank.get(s.level_rank or 0)}
+        for s in sorted(scores, key=lambda s: _code_key(s.competence))
+        if s.competence in competences
+    ]
 
 
 # --- revocation (admins) ---------------------------------------------------------------------

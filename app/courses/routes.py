@@ -3,9 +3,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.catalog import get_catalog
-from app.certificates.services import find_certificate, issue_if_complete
 
 from . import services
+from .completion import commit_step
 
 bp = Blueprint("courses", __name__, template_folder="templates", url_prefix="/courses")
 
@@ -27,9 +27,8 @@ def course(course_slug: str):
     course = _course_or_404(course_slug)
     user_id = current_user.id if current_user.is_authenticated else None
     status = services.course_status(user_id, course)
-    certificate = find_certificate(user_id, course.slug) if user_id else None
     return render_template("courses/course.html", course=course, status=status,
-                           certificate=certificate, catalog=get_catalog())
+                           catalog=get_catalog())
 
 
 @bp.get("/<course_slug>/offline.html")
@@ -69,11 +68,10 @@ def mark_read(course_slug: str, module_slug: str):
     module = course.module(module_slug)
     if module is None:
         abort(404)
-    services.mark_read(current_user.id, module)
-    certificate, issued = issue_if_complete(current_user, course, get_catalog())
-    if issued:
+    completed = services.mark_read(current_user.id, module, get_catalog())
+    if completed is not None and completed.issued:
         flash(_("Chúc mừng! Bạn đã hoàn thành khóa học và nhận chứng chỉ."), "success")
-        return redirect(url_for("certificates.show", code=certificate.code))
+        return redirect(url_for("certificates.show", code=completed.code))
     if module.check is not None and not services.course_status(
             current_user.id, course).modules[module.position - 1].check_passed:
         flash(_("Đã ghi nhận bạn đọc xong bài. Giờ hãy làm bài kiểm tra ngắn."), "success")
@@ -86,9 +84,9 @@ def mark_read(course_slug: str, module_slug: str):
 @login_required
 def claim_certificate(course_slug: str):
     course = _course_or_404(course_slug)
-    certificate, _issued = issue_if_complete(current_user, course, get_catalog())
-    if certificate is None:
+    completed = commit_step(current_user.id, get_catalog(), course=course)  # nothing new to record
+    if completed is None:
         flash(_("Bạn chưa hoàn thành khóa học: hãy đọc hết các bài và đạt mọi bài kiểm tra."),
               "warning")
         return redirect(url_for("courses.course", course_slug=course.slug))
-    return redirect(url_for("certificates.show", code=certificate.code))
+    return redirect(url_for("certificates.show", code=completed.code))

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from app.catalog import Course, Module
+from app.catalog import Catalog, Course, Module, get_catalog
+from app.columns import utcnow
 from app.extensions import db
-from app.models import utcnow
+from app.percentages import percent
 
+from .completion import Completion, commit_step
 from .models import ModuleProgress
 
 
@@ -45,12 +47,14 @@ def record_visit(user_id: int, module: Module) -> ModuleProgress:
     return row
 
 
-def mark_read(user_id: int, module: Module) -> ModuleProgress:
+def mark_read(user_id: int, module: Module, catalog: Catalog | None = None) -> Completion | None:
+    """Record that the learner read the module to the end, committed with what it completes
+    (the course certificate, when this was the course's last step)."""
     row = _progress_row(user_id, module)
     if row.read_at is None:
         row.read_at = utcnow()
-    db.session.commit()
-    return row
+    catalog = catalog or get_catalog()
+    return commit_step(user_id, catalog, course=catalog.course(module.course_slug))
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,7 @@ class CourseStatus:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.done_steps / self.total_steps) if self.total_steps else 0
+        return percent(self.done_steps, self.total_steps) if self.total_steps else 0
 
     @property
     def complete(self) -> bool:
@@ -92,11 +96,24 @@ class CourseStatus:
         return None
 
 
-def course_status(user_id: int | None, course: Course) -> CourseStatus:
-    from app.assessment.services import best_results  # assessment builds on courses
+def _no_check_results(user_id: int, check_keys: list[str]) -> dict:
+    return {}
 
+
+# Each check's best result comes from assessment, the layer above, which hands its query in
+# when it loads (set_check_results): courses shows results without importing upward.
+_check_results = _no_check_results
+
+
+def set_check_results(query) -> None:
+    """`query(user_id, check_keys) -> {key: (best percent, passed once)}` (assessment's)."""
+    global _check_results
+    _check_results = query
+
+
+def course_status(user_id: int | None, course: Course) -> CourseStatus:
     progress = progress_by_module(user_id, course.slug) if user_id else {}
-    results = best_results(user_id, [c.key for c in course.checks]) if user_id else {}
+    results = _check_results(user_id, [c.key for c in course.checks]) if user_id else {}
     return CourseStatus(course, tuple(
         ModuleStatus(
             module=m,

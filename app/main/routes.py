@@ -1,9 +1,15 @@
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from app.catalog import get_catalog
+from app.catalog.coverage import bank_counts, where_taught
+from app.certificates.services import find_certificate
 from app.courses.services import course_status
-from app.extensions import csrf
+from app.errors import RETRY_AFTER, log_unavailable
+from app.extensions import csrf, db, limiter
+from app.teaching.forms import KIND_LABELS
+from app.teaching.services import invitations_for
 from app.urls import local_target
 
 bp = Blueprint("main", __name__, template_folder="templates")
@@ -14,28 +20,41 @@ def home():
     catalog = get_catalog()
     group = current_user.group_slug if current_user.is_authenticated else None
     mine, others = catalog.courses_for(group)
-    statuses = {}
+    statuses, invitations = {}, []
     if current_user.is_authenticated:
         statuses = {c.slug: course_status(current_user.id, c) for c in mine + others}
+        invitations = invitations_for(current_user.id)
     confirmation = catalog.assessment_for(group)
     confirmed = None
     if confirmation is not None:
-        from app.certificates.services import find_certificate
-
         confirmed = find_certificate(current_user.id, confirmation.slug, kind="confirmation")
     return render_template("main/home.html", catalog=catalog, mine=mine, others=others,
                            group=catalog.groups.get(group or ""), statuses=statuses,
-                           confirmation=confirmation, confirmed=confirmed)
+                           confirmation=confirmation, confirmed=confirmed,
+                           invitations=invitations, kinds=KIND_LABELS)
 
 
 @bp.get("/khung-nang-luc-so")
 def framework():
     """Public: the competence framework and where each competence is taught on the platform."""
-    from app.catalog.coverage import bank_counts, where_taught
-
     catalog = get_catalog()
     return render_template("main/framework.html", catalog=catalog, taught=where_taught(catalog),
                            counts=bank_counts(catalog))
+
+
+@bp.get("/thuat-ngu")
+def glossary():
+    """Public: the words the modules use, one chosen term per idea; modules link here."""
+    return render_template("main/glossary.html", terms=get_catalog().glossary)
+
+
+@bp.get("/khi-can-giup-do")
+def help_page():
+    """Public: where to turn when something goes wrong (content/help.md)."""
+    page = get_catalog().help
+    if page is None:
+        abort(404)
+    return render_template("main/help.html", page=page)
 
 
 @bp.post("/lang/<code>")
@@ -56,13 +75,16 @@ def toggle_display():
 
 @bp.get("/healthz")
 def healthz():
-    import sqlalchemy as sa
-
-    from app.extensions import db
-
     try:
         db.session.execute(sa.text("SELECT 1"))
-    except sa.exc.SQLAlchemyError:
+    except sa.exc.SQLAlchemyError as error:
         db.session.rollback()
-        return {"status": "database unavailable"}, 503
-    return {"status": "ok", "courses": len(get_catalog().courses)}
+        log_unavailable(error)
+        return {"status": "database unavailable"}, 503, {"Retry-After": RETRY_AFTER}
+    health = {"status": "ok", "courses": len(get_catalog().courses)}
+    # Still 200 (learners can sign in), but say what is weaker: with Redis away the sign-in
+    # limits hold per process only.
+    if current_app.config["REDIS_URL"] and not limiter.storage.check():
+        health.update(status="degraded", degraded={
+            "rate_limits": "Redis unreachable: limits are counted per process"})
+    return health

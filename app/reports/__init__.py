@@ -1,2 +1,2 @@
 """reports: the province's dashboard — targets, denominators, counts by commune and unit,
-rankings (routes.py, services.py, models.py, targets.py, charts.py)."""
+rankings (routes.py, services.py, models.py, charts.py; the targets are content: catalog.targets)."""

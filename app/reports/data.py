@@ -11,13 +11,14 @@ from flask_babel import lazy_gettext as _l
 from app.audit.services import record
 from app.auth.models import User
 from app.catalog import Catalog
+from app.columns import utcnow
 from app.extensions import db
 from app.localities import communes
-from app.models import utcnow
-from app.csvutil import fold, read_records
-from app.text import collation_key
+from app.csvutil import fold, group_matcher, read_records
+from app.text import clean_name
+from app.units.models import UNIT_KINDS, Unit, units_of_commune  # noqa: F401  (used by routes)
 
-from .models import UNIT_KINDS, CommuneDenominator, Unit, UnitDenominator
+from .models import CommuneDenominator, UnitDenominator
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
 MAX_CSV_ROWS = 20_000
@@ -46,9 +47,6 @@ _HEADER_WORDS = {"xã", "xa", "mã xã", "ma xa", "xã, phường", "commune", "
 _PEOPLE = re.compile(r"^\d{1,3}(?:[.,\s]\d{3})+$|^\d+$")
 
 
-_fold = fold
-
-
 def _records(data: bytes) -> tuple[list[tuple[int, list[str]]], list[tuple[int, str]]]:
     """Non-empty CSV lines as (line number, stripped cells); a header line is skipped."""
     return read_records(data, max_bytes=MAX_CSV_BYTES, max_rows=MAX_CSV_ROWS,
@@ -62,14 +60,14 @@ class _Communes:
         self.codes = dict(communes(province_code))
         self.names: dict[str, int | None] = {}
         for code, name in self.codes.items():
-            self.names[_fold(name)] = code
-            bare = _fold(re.sub(r"^(Xã|Phường|Đặc khu|Thị trấn)\s+", "", name))
+            self.names[fold(name)] = code
+            bare = fold(re.sub(r"^(Xã|Phường|Đặc khu|Thị trấn)\s+", "", name))
             self.names[bare] = None if bare in self.names and self.names[bare] != code else code
 
     def find(self, value: str) -> int | None:
         if value.isdigit():
             return int(value) if int(value) in self.codes else None
-        return self.names.get(_fold(value))
+        return self.names.get(fold(value))
 
 
 def _people(value: str) -> int | None:
@@ -91,7 +89,7 @@ def parse_units(data: bytes, province_code: int) -> tuple[list[UnitRow], list[tu
     """Columns: commune (code or name), kind (e.g. school or "Trường học"), unit name."""
     records, problems = _records(data)
     kinds = {k: k for k in UNIT_KINDS}
-    kinds.update({_fold(str(label)): k for k, label in UNIT_KIND_LABELS.items()})
+    kinds.update({fold(str(label)): k for k, label in UNIT_KIND_LABELS.items()})
     place = _Communes(province_code)
     rows, seen = [], {}
     for line, fields in records:
@@ -101,8 +99,8 @@ def parse_units(data: bytes, province_code: int) -> tuple[list[UnitRow], list[tu
             continue
         commune_value, kind_value, name = fields
         commune = place.find(commune_value)
-        kind = kinds.get(kind_value) or kinds.get(_fold(kind_value))
-        name = " ".join(name.split())
+        kind = kinds.get(kind_value) or kinds.get(fold(kind_value))
+        name = clean_name(name)
         if commune is None:
             problems.append((line, str(_l("Không có xã, phường '%(x)s' trong tỉnh.",
                                           x=commune_value[:60]))))
@@ -112,22 +110,22 @@ def parse_units(data: bytes, province_code: int) -> tuple[list[UnitRow], list[tu
         elif not 2 <= len(name) <= 200 or not name.isprintable():
             problems.append((line, str(_l("Tên đơn vị dài từ 2 đến 200 ký tự, không có ký tự "
                                           "điều khiển."))))
-        elif (commune, _fold(name)) in seen:
-            first = seen[(commune, _fold(name))]
+        elif (commune, fold(name)) in seen:
+            first = seen[(commune, fold(name))]
             problems.append((line, str(_l("Trùng với dòng %(n)s.", n=first))))
         else:
-            seen[(commune, _fold(name))] = line
+            seen[(commune, fold(name))] = line
             rows.append(UnitRow(line, commune, kind, name))
     return rows, problems
 
 
 def import_units(rows: list[UnitRow], province_code: int, actor_id: int | None) -> tuple[int, int]:
     """Create the units that are new and update the kind of the others; (created, updated)."""
-    existing = {(u.commune_code, _fold(u.name)): u for u in db.session.scalars(
+    existing = {(u.commune_code, fold(u.name)): u for u in db.session.scalars(
         sa.select(Unit).where(Unit.province_code == province_code))}
     created = updated = 0
     for row in rows:
-        unit = existing.get((row.commune_code, _fold(row.name)))
+        unit = existing.get((row.commune_code, fold(row.name)))
         if unit is None:
             db.session.add(Unit(province_code=province_code, commune_code=row.commune_code,
                                 kind=row.kind, name=row.name))
@@ -156,9 +154,8 @@ def parse_denominators(data: bytes, province_code: int,
     name), number of people."""
     records, problems = _records(data)
     place = _Communes(province_code)
-    groups = {g.slug: g.slug for g in catalog.groups.values()}
-    groups.update({_fold(g.name): g.slug for g in catalog.groups.values()})
-    units = {(code, _fold(name)): uid for uid, code, name in db.session.execute(
+    group_of = group_matcher(catalog.groups.values())
+    units = {(code, fold(name)): uid for uid, code, name in db.session.execute(
         sa.select(Unit.id, Unit.commune_code, Unit.name)
         .where(Unit.province_code == province_code))}
     rows, seen = [], {}
@@ -170,9 +167,9 @@ def parse_denominators(data: bytes, province_code: int,
             continue
         commune_value, unit_value, group_value, people_value = fields
         commune = place.find(commune_value)
-        group = groups.get(group_value) or groups.get(_fold(group_value))
+        group = group_of(group_value)
         people = _people(people_value)
-        unit_id = units.get((commune, _fold(unit_value))) if unit_value else None
+        unit_id = units.get((commune, fold(unit_value))) if unit_value else None
         key = (commune, unit_id, group)
         if commune is None:
             problems.append((line, str(_l("Không có xã, phường '%(x)s' trong tỉnh.",
@@ -253,11 +250,6 @@ def data_summary(province_code: int) -> DataSummary:
 
 
 # -- a learner's unit ------------------------------------------------------------------------
-
-def units_of_commune(commune_code: int) -> list[Unit]:
-    units = list(db.session.scalars(sa.select(Unit).where(Unit.commune_code == commune_code)))
-    return sorted(units, key=lambda u: collation_key(u.name))
-
 
 def set_unit(user: User, unit_id: int | None) -> None:
     if unit_id:

@@ -3,22 +3,16 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
 
-from app.forms import options
+from app.forms import choice_id, options
 
 
 class ImportForm(FlaskForm):
     data = FileField(_l("Tệp CSV"), validators=[FileRequired(_l("Hãy chọn tệp CSV."))])
 
 
-def _int_or_zero(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
-
 
 class UnitChoiceForm(FlaskForm):
-    unit_id = SelectField(_l("Đơn vị của bạn"), coerce=_int_or_zero, validate_choice=False)
+    unit_id = SelectField(_l("Đơn vị của bạn"), coerce=choice_id, validate_choice=False)
 
     def fill_choices(self, units) -> None:
         self.unit_id.choices = options([(0, _l("— Không thuộc đơn vị nào —"))]

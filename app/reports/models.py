@@ -3,7 +3,10 @@
 What people do stays in its own tables (users, certificates, ambassador_actions); this module
 keeps two derived things so that a dashboard page never scans every learner:
 - learner_status: per learner, when they finished their group's programme and when they were
-  confirmed, kept up to date when a certificate is issued (certificates → reports hook);
+  confirmed, recomputed from the certificates by `flask reports refresh` (snapshot.py) for
+  those whose certificates were issued or revoked, or whose group changed, since the previous
+  refresh (everyone when the content's programmes change), and first in the very commit that
+  issues one of their certificates (certificate_issued, certificates/completion.py);
 - report_*_counts: a snapshot of counts per commune / unit / ambassador, group and month,
   rebuilt by `flask reports refresh`; report_refreshes says when (the "as of" on every page).
 """
@@ -15,26 +18,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.columns import UTCDateTime, utcnow
 from app.extensions import db
-from app.models import UTCDateTime, utcnow
 
-# The kinds of unit the movement works through; a learner optionally belongs to one.
-UNIT_KINDS = ("agency", "school", "enterprise", "cooperative", "womens_union", "community_team")
-
-
-class Unit(db.Model):
-    """An agency, school, enterprise, cooperative, Women's Union group or community
-    digital-technology team ("Tổ công nghệ số cộng đồng"), in one commune."""
-
-    __tablename__ = "units"
-    __table_args__ = (sa.UniqueConstraint("commune_code", "name"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    province_code: Mapped[int] = mapped_column(index=True)
-    commune_code: Mapped[int] = mapped_column()
-    kind: Mapped[str] = mapped_column(sa.String(20))
-    name: Mapped[str] = mapped_column(sa.String(200))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+# Units live below the packages that pick one (app/units); the dashboard counts them.
+from app.units.models import UNIT_KINDS, Unit  # noqa: E402,F401  (re-exported for reports)
 
 
 class CommuneDenominator(db.Model):

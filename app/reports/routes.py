@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-from pathlib import Path
-
-import click
 from flask import (
     Blueprint,
     Response,
@@ -17,41 +14,27 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.auth.access import admin_required, role_required
+from app.auth.access import admin_required, leader_required
 from app.catalog import get_catalog
+from app.columns import utcnow
 from app.extensions import db
+from app.forms import bounded_int
 from app.localities import commune_in_province
-from app.models import utcnow
+from app.urls import local_target
 
 from . import data as report_data
 from . import services, snapshot
 from .charts import figures_chart, ranking_chart
 from .forms import ImportForm, UnitChoiceForm
 from .models import Unit
-from .targets import load_targets
 
 bp = Blueprint("reports", __name__, template_folder="templates", static_folder="static",
                static_url_path="/reports/static")
-leader_required = role_required("leader")  # leaders read; admins also change the data
-
-
-def _load_targets(app, catalog):
-    app.extensions["targets"] = (catalog, load_targets(Path(app.config["CONTENT_DIR"]),
-                                                       catalog.groups))
-
-
-@bp.record_once
-def _targets_at_start(state) -> None:
-    """The plan's targets, loaded with the app (the catalog loader has validated the file)."""
-    _load_targets(state.app, state.app.extensions["catalog"])
 
 
 def _targets():
-    """Reloaded with the catalog: a content reload has validated targets.yaml with the rest."""
-    catalog = get_catalog()
-    if current_app.extensions["targets"][0] is not catalog:
-        _load_targets(current_app, catalog)
-    return current_app.extensions["targets"][1]
+    """The plan's targets are content: loaded, validated and reloaded with the catalog."""
+    return get_catalog().targets
 
 
 def _province() -> int:
@@ -74,6 +57,7 @@ def _csv(body: str, filename: str) -> Response:
 def _page(template: str, **context):
     today = snapshot.local_today()
     return render_template(template, now=utcnow(), columns=services.COLUMNS, cells=services.cells,
+                           confirmed_note=lambda rows: services.confirmed_note(rows, get_catalog()),
                            years=services.year_choices(_targets(), today),
                            groups=get_catalog().groups, **context)
 
@@ -172,7 +156,7 @@ def rankings():
     group, period, indicator, target, today = _rankings()
     communes = services.rank_communes(_province(), group, period, indicator, target)
     units = services.rank_units(_province(), group, period, indicator, target)
-    page = max(1, request.args.get("page", 1, type=int))
+    page = max(1, request.args.get("page", 1, type=bounded_int))
     pages = max(1, -(-len(units) // UNITS_PER_PAGE))
     page = min(page, pages)
     chart = ranking_chart("chart-ranking", _("10 xã, phường dẫn đầu: %(i)s",
@@ -200,7 +184,7 @@ def rankings_csv():
 @leader_required
 def ambassadors():
     _year, _group, period, today = _filters()
-    before = request.args.get("before", type=int)
+    before = request.args.get("before", type=bounded_int)
     actions = services.recent_actions(_province(), before)
     return _page("reports/ambassadors.html", period=period, periods=services.periods(today),
                  ranked=services.rank_ambassadors(_province(), period), actions=actions,
@@ -270,20 +254,8 @@ def refresh():
     result = snapshot.refresh(get_catalog(), _province())
     flash(_("Đã cập nhật số liệu: %(n)s người học, trong %(s)s giây.", n=result.learners,
             s=result.seconds), "success")
-    target = request.form.get("next", "")
-    return redirect(target if target.startswith("/reports/") else url_for("reports.province"))
-
-
-@bp.cli.command("refresh", help="Tính lại số liệu của bảng điều khiển (chạy định kỳ, ví dụ "
-                                "15 phút một lần).")
-@click.option("--rebuild", is_flag=True,
-              help="Tính lại trạng thái của mọi người học từ chứng chỉ (chậm hơn).")
-@click.option("--province", type=int, default=None, help="Mã tỉnh (mặc định: PROVINCE_CODE).")
-def refresh_command(rebuild: bool, province: int | None):
-    result = snapshot.refresh(get_catalog(), province or _province(), rebuild=rebuild)
-    again = "mọi người học" if result.recomputed is None else f"{result.recomputed} người học"
-    click.echo(f"Đã cập nhật số liệu: {result.learners} người học; tính lại trạng thái của "
-               f"{again}; {result.seconds} giây.")
+    return redirect(local_target(request.form.get("next"), prefix="/reports/",
+                                 fallback=url_for("reports.province")))
 
 
 # -- everyone --------------------------------------------------------------------------------

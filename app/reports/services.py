@@ -18,10 +18,11 @@ from sqlalchemy.orm import aliased
 from app.ambassadors.models import AmbassadorAction
 from app.auth.models import User
 from app.catalog import Catalog
-from app.catalog.types import Group
+from app.catalog.types import Group, GroupTarget, Targets
 from app.csvutil import safe_cell
 from app.extensions import db
 from app.localities import commune_name, communes, province_name
+from app import percentages
 from app.text import collation_key
 
 from .models import (
@@ -34,7 +35,6 @@ from .models import (
     UnitDenominator,
 )
 from .snapshot import last_refresh
-from .targets import GroupTarget, Targets
 
 FIRST_YEAR = 2025  # the movement started in 2025: periods are offered from then on
 
@@ -106,7 +106,7 @@ class Figures:
     def percent(self, count: int) -> float | None:
         if not self.denominator:
             return None
-        return round(100 * count / self.denominator, 1)
+        return percentages.percent(count, self.denominator, places=1)
 
     def shortfall(self, count: int, target: int | None) -> int | None:
         """People still needed to reach the target (0 once reached)."""
@@ -157,6 +157,30 @@ def cells(row: Row) -> list:
     return [row.place, row.group.name, f.denominator, f.registered, f.registered_pct,
             f.trained, f.trained_pct, t.trained, f.shortfall(f.trained, t.trained),
             f.confirmed, f.confirmed_pct, t.confirmed, f.shortfall(f.confirmed, t.confirmed)]
+
+
+def confirms_before_programme(group: Group, catalog: Catalog) -> bool:
+    """Whether someone of the group may pass its confirmation before finishing the programme:
+    the assessment's `requires` leaves out a course of it (today's content requires none)."""
+    assessment = catalog.assessment_for(group.slug)
+    return assessment is not None and not set(group.programme) <= set(assessment.requires)
+
+
+def confirmed_note(rows, catalog: Catalog):
+    """The line under a figures table that says what its "confirmed" column counts, so that a
+    commune with 0 trained and 1 confirmed reads right: from the assessments' `requires`."""
+    groups = {r.group.slug: r.group for r in rows if catalog.assessment_for(r.group.slug)}
+    early = [g.name for g in groups.values() if confirms_before_programme(g, catalog)]
+    if not early:
+        return _l("“Được xác nhận đạt phổ cập” đếm người đã đạt bài đánh giá xác nhận; bài "
+                  "này chỉ làm được sau khi học xong chương trình.")
+    if len(early) == len(groups):
+        return _l("“Được xác nhận đạt phổ cập” đếm người đã đạt bài đánh giá xác nhận; bài "
+                  "này làm được cả trước khi học xong, nên có người đã được xác nhận mà chưa "
+                  "học xong chương trình.")
+    return _l("“Được xác nhận đạt phổ cập” đếm người đã đạt bài đánh giá xác nhận; ở nhóm "
+              "%(groups)s bài này làm được cả trước khi học xong, nên có người đã được xác "
+              "nhận mà chưa học xong chương trình.", groups=", ".join(early))
 
 
 def _sums(model):
@@ -323,7 +347,7 @@ def _rank(items: list[tuple[int, str, str, int | None, int]], target: int | None
           cumulative: bool) -> list[Ranked]:
     """Highest percentage first; equal percentages share a rank (1, 2, 2, 4)."""
     def pct(people, count):
-        return round(100 * count / people, 1) if people else None
+        return percentages.percent(count, people, places=1) if people else None
 
     scored = [(code, place, commune, people, count, pct(people, count))
               for code, place, commune, people, count in items]

@@ -4,9 +4,10 @@ How the counts stay cheap at a province's size (3.7 million people): a dashboard
 only report_*_counts, a few hundred rows per commune whatever the number of learners.
 `refresh()` (run by `flask reports refresh`, e.g. every 15 minutes) rebuilds them in one
 transaction; every page says when that was. Each learner's milestones (learner_status) are
-updated incrementally by the same refresh: only learners whose certificates were issued or
-revoked since the previous refresh, or who changed group, are recomputed, and everyone when
-the programmes or assessments in content/ change.
+rewritten in the transaction that issues one of their certificates, and repaired by the same
+refresh: only learners whose certificates were issued or revoked since the previous refresh, or
+who changed group, are recomputed, and everyone when the programmes or assessments in content/
+change.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from sqlalchemy.orm import aliased
 from app.ambassadors.models import AmbassadorAction
 from app.auth.models import User
 from app.catalog import Catalog
+from app.certificates.completion import certificate_issued
 from app.certificates.models import Certificate
+from app.columns import UTCDateTime, utcnow
 from app.extensions import db
-from app.models import UTCDateTime, utcnow
 
 from .models import (
     AmbassadorCount,
@@ -151,6 +153,18 @@ def recompute_statuses(catalog: Catalog, province_code: int, user_ids=None) -> N
         .outerjoin(confirmed, confirmed.c.user_id == User.id))
     db.session.execute(sa.insert(LearnerStatus).from_select(
         ["user_id", "group_slug", "trained_at", "confirmed_at", "updated_at"], rows))
+
+
+# Certificates sit below reports: they announce an issue inside the step's transaction, and
+# the learner's milestones are rewritten in that same commit.
+@certificate_issued.connect
+def _certificate_issued(_sender, *, user_id: int, catalog: Catalog, **_ignored) -> None:
+    learner = db.session.get(User, user_id)
+    try:
+        with db.session.begin_nested():  # after the certificate's INSERT: a real savepoint
+            recompute_statuses(catalog, learner.province_code, [user_id])
+    except IntegrityError:
+        pass  # a concurrent issue wrote this learner's row first; the next refresh redoes both
 
 
 def _stale_learners(province_code: int, since: datetime) -> list[int]:

@@ -5,8 +5,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.columns import UTCDateTime, utcnow
 from app.extensions import db
-from app.models import UTCDateTime, utcnow
 
 # What a class is, in the movement's words (shown translated in the UI).
 CLASS_KINDS = ("school", "agency", "enterprise", "womens_union", "community")
@@ -34,6 +34,21 @@ class Membership(db.Model):
     classroom_id: Mapped[int] = mapped_column(sa.ForeignKey("classrooms.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Invitation(db.Model):
+    """A teacher asked an existing account to join a class: nothing of that person is shown to
+    the teacher until they accept (the Personal Data Protection Law's consent)."""
+
+    __tablename__ = "class_invitations"
+    __table_args__ = (sa.UniqueConstraint("classroom_id", "user_id"),
+                      sa.Index("ix_class_invitations_user", "user_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    classroom_id: Mapped[int] = mapped_column(sa.ForeignKey("classrooms.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    invited_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Assignment(db.Model):

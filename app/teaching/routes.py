@@ -2,20 +2,23 @@ from __future__ import annotations
 
 from datetime import date
 
+import sqlalchemy as sa
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
                    request, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.assessment.services import competence_profile
-from app.auth.access import teacher_required
+from app.auth.access import may_manage, teacher_required
 from app.catalog import get_catalog
+from app.certificates.pdf import certificates_zip as make_zip
 from app.certificates.services import qr_png, qr_svg
 from app.extensions import db
+from app.urls import local_target
 
 from . import services
 from .forms import KIND_LABELS, AddMemberForm, AssignmentForm, ClassForm, JoinForm, RosterForm
-from .models import Classroom
+from .models import Classroom, Invitation
 
 bp = Blueprint("teaching", __name__, template_folder="templates")
 
@@ -23,7 +26,7 @@ bp = Blueprint("teaching", __name__, template_folder="templates")
 def _own_class_or_403(class_id: int) -> Classroom:
     """A teacher sees and changes only their own classes (admins: every class)."""
     classroom = db.get_or_404(Classroom, class_id)
-    if classroom.teacher_id != current_user.id and current_user.role != "admin":
+    if not may_manage(current_user, classroom.teacher_id):
         abort(403)
     return classroom
 
@@ -116,11 +119,14 @@ def add_member(class_id: int):
     form = AddMemberForm()
     if form.validate_on_submit():
         try:
-            user = services.add_member_by_login(classroom, form.login.data)
+            services.invite_by_login(classroom, form.login.data, current_user.id)
         except services.TeachingError as exc:
             form.login.errors.append(str(exc.message))
         else:
-            flash(_("Đã thêm %(name)s vào lớp.", name=user.full_name), "success")
+            # The same words whoever the login belongs to, or none: nothing to learn from them.
+            flash(_("Nếu có tài khoản với email hoặc số điện thoại này, người đó sẽ nhận được "
+                    "lời mời vào lớp và chỉ xuất hiện trong lớp khi đã đồng ý. Nếu họ chưa có "
+                    "tài khoản, hãy nhập danh sách lớp để tạo tài khoản."), "success")
             return redirect(url_for("teaching.classroom", class_id=classroom.id))
     return _class_page(classroom, 400, member_form=form)
 
@@ -191,8 +197,6 @@ def progress_csv(class_id: int):
 @bp.get("/teaching/classes/<int:class_id>/certificates.zip")
 @teacher_required
 def certificates_zip(class_id: int):
-    from app.certificates.pdf import certificates_zip as make_zip
-
     classroom = _own_class_or_403(class_id)
     certificates = services.class_certificates(classroom.id)
     if not certificates:
@@ -261,5 +265,33 @@ def _join(classroom: Classroom):
 @bp.get("/me/assignments")
 @login_required
 def assigned():
-    return render_template("teaching/assigned.html", labels=_labels(),
+    return render_template("teaching/assigned.html", labels=_labels(), kinds=KIND_LABELS,
+                           invitations=services.invitations_for(current_user.id),
                            rows=services.my_assignments(current_user.id, get_catalog(), _today()))
+
+
+def _my_invitation_or_404(invitation_id: int) -> Invitation:
+    """Only the invited person answers an invitation; to anyone else it does not exist."""
+    return db.one_or_404(sa.select(Invitation).where(
+        Invitation.id == invitation_id, Invitation.user_id == current_user.id))
+
+
+@bp.post("/me/invitations/<int:invitation_id>/accept")
+@login_required
+def accept_invitation(invitation_id: int):
+    invitation = _my_invitation_or_404(invitation_id)
+    try:
+        classroom = services.accept_invitation(invitation)
+    except services.TeachingError as exc:
+        flash(str(exc.message), "warning")
+        return redirect(local_target(request.form.get("next")))
+    flash(_("Bạn đã tham gia lớp %(name)s.", name=classroom.name), "success")
+    return redirect(url_for("teaching.assigned"))
+
+
+@bp.post("/me/invitations/<int:invitation_id>/decline")
+@login_required
+def decline_invitation(invitation_id: int):
+    classroom = services.decline_invitation(_my_invitation_or_404(invitation_id))
+    flash(_("Đã từ chối lời mời vào lớp %(name)s.", name=classroom.name), "success")
+    return redirect(local_target(request.form.get("next")))

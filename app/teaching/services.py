@@ -11,26 +11,29 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from app.assessment.models import Attempt
-from app.assessment.services import percent_of
+from app.audit.services import record
+from app.auth.access import relation
 from app.auth.models import User
+from app.auth.passwords import one_time_password
 from app.auth.services import AccountError, parse_login
 from app.catalog import Catalog
 from app.certificates.models import Certificate
+from app.columns import utcnow
 from app.courses.models import ModuleProgress
-from app.csvutil import read_records
+from app.csvutil import group_matcher, read_records
 from app.csvutil import safe_cell as _safe_cell
 from app.extensions import db
-from app.models import utcnow
-from app.text import name_key
+from app.percentages import percent, percent_sql
+from app.text import clean_name, name_key
 
-from .models import ASSIGNMENT_KINDS, CLASS_KINDS, Assignment, Classroom, Membership
+from .models import ASSIGNMENT_KINDS, CLASS_KINDS, Assignment, Classroom, Invitation, Membership
 
 # No 0/O or 1/I/L: a join code is read aloud and typed on small phones.
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 # An alphabet for one-time passwords, not a password.
-_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # nosec B105
 MAX_ROSTER_BYTES = 512 * 1024
 MAX_ROSTER_ROWS = 2000
 _ROSTER_HEADER = {"họ và tên", "ho va ten", "name", "họ tên"}
@@ -48,10 +51,6 @@ def new_join_code() -> str:
     return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(7))
 
 
-def one_time_password() -> str:
-    return "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(10))
-
-
 # -- classes ---------------------------------------------------------------------------
 
 def classes_of(teacher_id: int) -> list[Classroom]:
@@ -63,7 +62,7 @@ def create_class(teacher_id: int, name: str, kind: str) -> Classroom:
     if kind not in CLASS_KINDS:
         raise TeachingError(_l("Loại lớp không hợp lệ."))
     for _attempt in range(5):  # a clash of 7-character codes is rare; try again if it happens
-        classroom = Classroom(teacher_id=teacher_id, name=" ".join(name.split()), kind=kind,
+        classroom = Classroom(teacher_id=teacher_id, name=clean_name(name), kind=kind,
                               join_code=new_join_code())
         db.session.add(classroom)
         try:
@@ -77,7 +76,7 @@ def create_class(teacher_id: int, name: str, kind: str) -> Classroom:
 def rename_class(classroom: Classroom, name: str, kind: str) -> None:
     if kind not in CLASS_KINDS:
         raise TeachingError(_l("Loại lớp không hợp lệ."))
-    classroom.name = " ".join(name.split())
+    classroom.name = clean_name(name)
     classroom.kind = kind
     db.session.commit()
 
@@ -96,14 +95,22 @@ def class_by_code(code: str) -> Classroom | None:
 
 def join(classroom: Classroom, user_id: int) -> bool:
     """Add the learner to the class; False if already a member."""
+    joined = _enrol(classroom, user_id)
+    db.session.commit()
+    return joined
+
+
+def _enrol(classroom: Classroom, user_id: int) -> bool:
+    """The membership, uncommitted; an invitation to the class is used up by joining."""
     if classroom.archived_at is not None:
         raise TeachingError(_l("Lớp này đã đóng, không nhận thêm học viên."))
+    db.session.execute(sa.delete(Invitation).where(
+        Invitation.classroom_id == classroom.id, Invitation.user_id == user_id))
     try:
         with db.session.begin_nested():
             db.session.add(Membership(classroom_id=classroom.id, user_id=user_id))
     except IntegrityError:
         return False
-    db.session.commit()
     return True
 
 
@@ -119,18 +126,92 @@ def members(classroom_id: int) -> list[User]:
     return sorted(users, key=lambda u: (name_key(u.full_name), u.id))
 
 
-def add_member_by_login(classroom: Classroom, login: str) -> User:
+@relation("teaches")  # auth's may_act_for asks it: a teacher's right over their learners
+def teaches(teacher_id: int, user_id: int) -> bool:
+    """Whether the person is a member of one of this teacher's classes."""
+    return db.session.scalar(sa.select(Membership.id)
+                             .join(Classroom, Classroom.id == Membership.classroom_id)
+                             .where(Classroom.teacher_id == teacher_id,
+                                    Membership.user_id == user_id).limit(1)) is not None
+
+
+# -- invitations -------------------------------------------------------------------------
+# A teacher never enrols an existing account: the person is invited and consents. What the
+# teacher is told never depends on whether the login has an account.
+
+def invite_by_login(classroom: Classroom, login: str, teacher_id: int) -> None:
+    """Invite the account behind `login` if there is one; returns nothing on purpose."""
+    if classroom.archived_at is not None:
+        raise TeachingError(_l("Lớp này đã đóng, không nhận thêm học viên."))
     try:
         kind, value = parse_login(login)
     except AccountError as exc:
         raise TeachingError(exc.message) from None
     column = User.email if kind == "email" else User.phone
-    user = db.session.scalar(sa.select(User).where(column == value))
-    if user is None:
-        raise TeachingError(_l("Chưa có tài khoản nào với email hoặc số điện thoại này. "
-                               "Hãy nhập danh sách lớp để tạo tài khoản."))
-    join(classroom, user.id)
-    return user
+    user_id = db.session.scalar(sa.select(User.id).where(column == value))
+    if user_id is not None:
+        _invite(classroom, user_id, teacher_id, _members_and_invited(classroom.id))
+    db.session.commit()
+
+
+def _members_and_invited(classroom_id: int) -> set[int]:
+    members_ = db.session.scalars(sa.select(Membership.user_id).where(
+        Membership.classroom_id == classroom_id))
+    invited = db.session.scalars(sa.select(Invitation.user_id).where(
+        Invitation.classroom_id == classroom_id))
+    return set(members_) | set(invited)
+
+
+def _invite(classroom: Classroom, user_id: int, teacher_id: int, known: set[int]) -> None:
+    """Add an invitation (uncommitted) unless the person is already in or already invited."""
+    if user_id in known:
+        return
+    known.add(user_id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(Invitation(classroom_id=classroom.id, user_id=user_id,
+                                      invited_by=teacher_id))
+    except IntegrityError:
+        return  # another request invited them a moment ago: same outcome, no error to show
+    record(teacher_id, "class.invite", "classroom", classroom.id, user_id=user_id)
+
+
+@dataclass(frozen=True)
+class PendingInvitation:
+    invitation: Invitation
+    classroom: Classroom
+    teacher_name: str
+
+
+def invitations_for(user_id: int) -> list[PendingInvitation]:
+    """The learner's invitations, newest first, with what they need to decide."""
+    teacher = aliased(User)
+    rows = db.session.execute(
+        sa.select(Invitation, Classroom, teacher.full_name)
+        .join(Classroom, Classroom.id == Invitation.classroom_id)
+        .join(teacher, teacher.id == Classroom.teacher_id)
+        .where(Invitation.user_id == user_id)
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc()))
+    return [PendingInvitation(i, c, name) for i, c, name in rows]
+
+
+def accept_invitation(invitation: Invitation) -> Classroom:
+    """Join the class the learner was invited to; a closed class refuses, as with its code."""
+    classroom = db.session.get_one(Classroom, invitation.classroom_id)
+    user_id, invited_by = invitation.user_id, invitation.invited_by
+    _enrol(classroom, user_id)  # deletes the invitation too
+    record(user_id, "class.invitation_accept", "classroom", classroom.id, invited_by=invited_by)
+    db.session.commit()
+    return classroom
+
+
+def decline_invitation(invitation: Invitation) -> Classroom:
+    classroom = db.session.get_one(Classroom, invitation.classroom_id)
+    record(invitation.user_id, "class.invitation_decline", "classroom", classroom.id,
+           invited_by=invitation.invited_by)
+    db.session.delete(invitation)
+    db.session.commit()
+    return classroom
 
 
 # -- roster import -----------------------------------------------------------------------
@@ -147,7 +228,8 @@ class RosterRow:
 @dataclass
 class RosterResult:
     created: list[tuple[User, str]] = field(default_factory=list)  # (account, one-time password)
-    existing: list[User] = field(default_factory=list)
+    # Rows whose login already had an account: invited, never named or told apart to the teacher.
+    others: int = 0
 
 
 def parse_roster(data: bytes, catalog: Catalog) -> tuple[list[RosterRow], list[tuple[int, str]]]:
@@ -156,8 +238,7 @@ def parse_roster(data: bytes, catalog: Catalog) -> tuple[list[RosterRow], list[t
                                      header_words=_ROSTER_HEADER)
     if problems:
         return [], problems
-    groups = {g.slug: g.slug for g in catalog.groups.values()}
-    groups.update({g.name.casefold(): g.slug for g in catalog.groups.values()})
+    group_of = group_matcher(catalog.groups.values())
     rows, seen = [], {}
     for line, cells in records:
         if len(cells) != 3:
@@ -165,6 +246,7 @@ def parse_roster(data: bytes, catalog: Catalog) -> tuple[list[RosterRow], list[t
                                           "dòng này có %(n)s.", n=len(cells)))))
             continue
         name, login, group = cells
+        name = clean_name(name)
         if not 2 <= len(name) <= 120:
             problems.append((line, str(_l("Họ tên dài từ 2 đến 120 ký tự."))))
             continue
@@ -173,7 +255,7 @@ def parse_roster(data: bytes, catalog: Catalog) -> tuple[list[RosterRow], list[t
         except AccountError as exc:
             problems.append((line, str(exc.message)))
             continue
-        slug = groups.get(group.casefold())
+        slug = group_of(group)
         if slug is None:
             problems.append((line, str(_l("Nhóm không hợp lệ: '%(g)s' (dùng %(all)s).", g=group[:40],
                                           all=", ".join(catalog.groups)))))
@@ -182,36 +264,35 @@ def parse_roster(data: bytes, catalog: Catalog) -> tuple[list[RosterRow], list[t
             problems.append((line, str(_l("Trùng với dòng %(n)s.", n=seen[value]))))
             continue
         seen[value] = line
-        rows.append(RosterRow(line, " ".join(name.split()), kind, value, slug))
+        rows.append(RosterRow(line, name, kind, value, slug))
     return rows, problems
 
 
 def import_roster(classroom: Classroom, rows: list[RosterRow], teacher: User) -> RosterResult:
-    """Create missing accounts (with one-time passwords) and enrol everyone, in one transaction."""
+    """Create missing accounts (with one-time passwords) and enrol them; invite the accounts
+    that already existed. One transaction."""
     result = RosterResult()
     emails = [r.login for r in rows if r.kind == "email"]
     phones = [r.login for r in rows if r.kind == "phone"]
     found = {u.email: u for u in db.session.scalars(sa.select(User).where(User.email.in_(emails)))}
     found.update({u.phone: u for u in db.session.scalars(sa.select(User).where(User.phone.in_(phones)))})
-    already = set(db.session.scalars(sa.select(Membership.user_id).where(
-        Membership.classroom_id == classroom.id)))
+    known = _members_and_invited(classroom.id)
     for row in rows:
         user = found.get(row.login)
-        if user is None:
-            password = one_time_password()
-            user = User(full_name=row.full_name, group_slug=row.group_slug,
-                        province_code=teacher.province_code, commune_code=teacher.commune_code,
-                        must_change_password=True)
-            setattr(user, row.kind, row.login)
-            user.set_password(password)
-            db.session.add(user)
-            result.created.append((user, password))
-        else:
-            result.existing.append(user)
-        if user.id is None or user.id not in already:
-            db.session.flush()
-            db.session.add(Membership(classroom_id=classroom.id, user_id=user.id))
-            already.add(user.id)
+        if user is not None:
+            _invite(classroom, user.id, teacher.id, known)
+            result.others += 1
+            continue
+        password = one_time_password()
+        user = User(full_name=row.full_name, group_slug=row.group_slug,
+                    province_code=teacher.province_code, commune_code=teacher.commune_code,
+                    must_change_password=True)
+        setattr(user, row.kind, row.login)
+        user.set_password(password)
+        db.session.add(user)
+        db.session.flush()
+        db.session.add(Membership(classroom_id=classroom.id, user_id=user.id))
+        result.created.append((user, password))
     db.session.commit()
     return result
 
@@ -340,7 +421,7 @@ def _cells(user_ids: list[int], assignments: list[Assignment], catalog: Catalog,
     if check_keys:
         for uid, key, best, passed in db.session.execute(
                 sa.select(Attempt.user_id, Attempt.check_key,
-                          sa.func.max(percent_of(Attempt.correct, Attempt.total)),
+                          sa.func.max(percent_sql(Attempt.correct, Attempt.total)),
                           sa.func.max(sa.case((Attempt.passed.is_(True), 1), else_=0)))
                 .where(Attempt.user_id.in_(user_ids), Attempt.check_key.in_(check_keys),
                        Attempt.submitted_at.is_not(None), Attempt.total > 0)
@@ -367,14 +448,7 @@ def _cell(uid, a, course, module, progress, results, completed) -> Cell:
     if course is None or (a.module_slug and module is None):
         return Cell(NOT_STARTED)
     if a.kind == "course":
-        if (uid, course.slug) in completed:
-            return Cell(DONE, 100)
-        steps = sum(progress.get((uid, course.slug, m.slug), False) for m in course.modules) + sum(
-            results.get((uid, m.check.key), (0, False))[1] for m in course.modules if m.check)
-        total = len(course.modules) + sum(1 for m in course.modules if m.check)
-        started = steps or any((uid, course.slug, m.slug) in progress for m in course.modules) or any(
-            (uid, m.check.key) in results for m in course.modules if m.check)
-        return Cell(IN_PROGRESS if started else NOT_STARTED, round(100 * steps / total) if total else 0)
+        return _course_cell(uid, course, progress, results, completed)
     if a.kind == "module":
         read = progress.get((uid, course.slug, module.slug))
         if read:
@@ -385,6 +459,18 @@ def _cell(uid, a, course, module, progress, results, completed) -> Cell:
         seen = (uid, course.slug, module.slug) in progress
         return Cell(IN_PROGRESS if seen else NOT_STARTED)
     return Cell(PASSED if best[1] else FAILED, best[0])
+
+
+def _course_cell(uid, course, progress, results, completed) -> Cell:
+    if (uid, course.slug) in completed:
+        return Cell(DONE, 100)
+    checks = [m.check for m in course.modules if m.check]
+    steps = sum(progress.get((uid, course.slug, m.slug), False) for m in course.modules) + sum(
+        results.get((uid, c.key), (0, False))[1] for c in checks)
+    total = len(course.modules) + len(checks)
+    started = steps or any((uid, course.slug, m.slug) in progress for m in course.modules) or any(
+        (uid, c.key) in results for c in checks)
+    return Cell(IN_PROGRESS if started else NOT_STARTED, percent(steps, total) if total else 0)
 
 
 STATE_LABELS = {

@@ -8,7 +8,7 @@ Create Date: 2026-11-28 01:43:08.641730
 from alembic import op
 import sqlalchemy as sa
 
-import app.models
+import app.columns
 
 
 # revision identifiers, used by Alembic.
@@ -27,7 +27,7 @@ def upgrade():
     sa.Column('subject_type', sa.String(length=40), nullable=False),
     sa.Column('subject_id', sa.String(length=80), nullable=False),
     sa.Column('details', sa.JSON(), nullable=False),
-    sa.Column('created_at', app.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.columns.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_audit_events_actor_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events'))
     )
@@ -41,8 +41,8 @@ def upgrade():
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('join_code', sa.String(length=12), nullable=False),
-    sa.Column('created_at', app.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('archived_at', app.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', app.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('archived_at', app.columns.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['teacher_id'], ['users.id'], name=op.f('fk_classrooms_teacher_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_classrooms')),
     sa.UniqueConstraint('join_code', name=op.f('uq_classrooms_join_code'))
@@ -57,7 +57,7 @@ def upgrade():
     sa.Column('course_slug', sa.String(length=80), nullable=False),
     sa.Column('module_slug', sa.String(length=80), nullable=True),
     sa.Column('due_on', sa.Date(), nullable=True),
-    sa.Column('created_at', app.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.columns.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['classroom_id'], ['classrooms.id'], name=op.f('fk_assignments_classroom_id_classrooms'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_assignments'))
     )
@@ -68,7 +68,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('classroom_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('joined_at', app.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('joined_at', app.columns.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['classroom_id'], ['classrooms.id'], name=op.f('fk_memberships_classroom_id_classrooms'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_memberships_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_memberships')),

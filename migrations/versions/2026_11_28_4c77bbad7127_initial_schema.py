@@ -8,7 +8,7 @@ Create Date: 2026-11-28 01:27:05.753670
 from alembic import op
 import sqlalchemy as sa
 
-import app.models
+import app.columns
 
 
 # revision identifiers, used by Alembic.
@@ -31,7 +31,7 @@ def upgrade():
     sa.Column('commune_code', sa.Integer(), nullable=False),
     sa.Column('village', sa.String(length=120), nullable=True),
     sa.Column('role', sa.String(length=20), nullable=False),
-    sa.Column('created_at', app.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.columns.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('email IS NOT NULL OR phone IS NOT NULL', name=op.f('ck_users_has_login')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email')),
@@ -46,8 +46,8 @@ def upgrade():
     sa.Column('check_key', sa.String(length=161), nullable=False),
     sa.Column('drawn', sa.JSON(), nullable=False),
     sa.Column('answers', sa.JSON(), nullable=True),
-    sa.Column('started_at', app.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('submitted_at', app.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', app.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('submitted_at', app.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('correct', sa.Integer(), nullable=True),
     sa.Column('total', sa.Integer(), nullable=False),
     sa.Column('pass_mark', sa.Integer(), nullable=False),
@@ -67,8 +67,8 @@ def upgrade():
     sa.Column('holder_name', sa.String(length=120), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('competences', sa.JSON(), nullable=False),
-    sa.Column('issued_at', app.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('revoked_at', app.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('issued_at', app.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', app.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('revoked_reason', sa.String(length=500), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_certificates_user_id_users'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_certificates')),
@@ -80,8 +80,8 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('course_slug', sa.String(length=80), nullable=False),
     sa.Column('module_slug', sa.String(length=80), nullable=False),
-    sa.Column('started_at', app.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('read_at', app.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', app.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('read_at', app.columns.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_module_progress_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_module_progress')),
     sa.UniqueConstraint('user_id', 'course_slug', 'module_slug', name=op.f('uq_module_progress_user_id_course_slug_module_slug'))
@@ -94,7 +94,7 @@ def upgrade():
     sa.Column('correct', sa.Integer(), nullable=False),
     sa.Column('total', sa.Integer(), nullable=False),
     sa.Column('level_rank', sa.Integer(), nullable=True),
-    sa.Column('created_at', app.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.columns.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['attempt_id'], ['attempts.id'], name=op.f('fk_competence_scores_attempt_id_attempts'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_competence_scores_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_competence_scores')),

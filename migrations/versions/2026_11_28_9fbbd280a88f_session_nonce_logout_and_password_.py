@@ -8,7 +8,7 @@ Create Date: 2026-11-28 02:42:34.346232
 from alembic import op
 import sqlalchemy as sa
 
-import app.models
+import app.columns
 
 
 # revision identifiers, used by Alembic.

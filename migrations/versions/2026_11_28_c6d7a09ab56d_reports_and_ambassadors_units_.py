@@ -8,7 +8,7 @@ Create Date: 2026-11-28 02:02:44.356788
 from alembic import op
 import sqlalchemy as sa
 
-import app.models
+import app.columns
 
 
 # revision identifiers, used by Alembic.
@@ -26,7 +26,7 @@ def upgrade():
     sa.Column('commune_code', sa.Integer(), nullable=False),
     sa.Column('group_slug', sa.String(length=40), nullable=False),
     sa.Column('people', sa.Integer(), nullable=False),
-    sa.Column('updated_at', app.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', app.columns.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_commune_denominators')),
     sa.UniqueConstraint('commune_code', 'group_slug', name=op.f('uq_commune_denominators_commune_code_group_slug'))
     )
@@ -50,7 +50,7 @@ def upgrade():
 
     op.create_table('report_refreshes',
     sa.Column('province_code', sa.Integer(), autoincrement=False, nullable=False),
-    sa.Column('refreshed_at', app.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('refreshed_at', app.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('seconds', sa.Float(), nullable=True),
     sa.Column('learners', sa.Integer(), nullable=True),
     sa.Column('content_key', sa.String(length=64), nullable=True),
@@ -62,7 +62,7 @@ def upgrade():
     sa.Column('commune_code', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('created_at', app.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.columns.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_units')),
     sa.UniqueConstraint('commune_code', 'name', name=op.f('uq_units_commune_code_name'))
     )
@@ -92,7 +92,7 @@ def upgrade():
     sa.Column('unit_id', sa.Integer(), nullable=False),
     sa.Column('group_slug', sa.String(length=40), nullable=False),
     sa.Column('people', sa.Integer(), nullable=False),
-    sa.Column('updated_at', app.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', app.columns.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_unit_denominators_unit_id_units'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_unit_denominators')),
     sa.UniqueConstraint('unit_id', 'group_slug', name=op.f('uq_unit_denominators_unit_id_group_slug'))
@@ -100,9 +100,9 @@ def upgrade():
     op.create_table('learner_status',
     sa.Column('user_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('group_slug', sa.String(length=40), nullable=False),
-    sa.Column('trained_at', app.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('confirmed_at', app.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('updated_at', app.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('trained_at', app.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('confirmed_at', app.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', app.columns.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_learner_status_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_learner_status'))
     )
@@ -128,7 +128,7 @@ def upgrade():
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('attempt_id', sa.Integer(), nullable=True),
     sa.Column('passed', sa.Boolean(), nullable=True),
-    sa.Column('created_at', app.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.columns.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['ambassador_id'], ['users.id'], name=op.f('fk_ambassador_actions_ambassador_id_users'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['attempt_id'], ['attempts.id'], name=op.f('fk_ambassador_actions_attempt_id_attempts'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['citizen_id'], ['users.id'], name=op.f('fk_ambassador_actions_citizen_id_users'), ondelete='CASCADE'),

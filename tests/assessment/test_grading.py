@@ -1,12 +1,14 @@
 """Grading on the server: each question type, and the score per competence."""
 
 import pytest
+import sqlalchemy as sa
 
 from app.assessment import services
-from app.assessment.models import Attempt
+from app.assessment.models import Answer, Attempt
 from app.catalog.question_types import QUESTION_TYPES
+from app.catalog.types import Choice, Question
+from app.columns import utcnow
 from app.extensions import db
-from app.models import utcnow
 
 
 @pytest.mark.parametrize("qtype, correct, picked, expected", [
@@ -20,7 +22,10 @@ from app.models import utcnow
     ("true_false", {1}, {0}, False),
 ])
 def test_each_question_type_grades(qtype, correct, picked, expected):
-    assert QUESTION_TYPES[qtype].grade(frozenset(correct), frozenset(picked)) is expected
+    n = 2 if qtype == "true_false" else 3
+    question = Question("q", qtype, "4.2", "CB1", "?", tuple(Choice(str(i), i in correct) for i in range(n)),
+                        "", "x.yaml:1")
+    assert QUESTION_TYPES[qtype].judge(question, sorted(picked)) is expected
 
 
 def _attempt_on(user_id, check, question_ids):
@@ -130,3 +135,83 @@ def test_a_percentage_is_the_same_on_the_result_page_and_in_sql(app_ctx, make_us
     db.session.commit()
     assert attempt.percent == 13  # 12.5 rounds up
     assert services.best_results(user_id, ["assessment:nguoi-dan"]) == {"assessment:nguoi-dan": (13, False)}
+
+
+ORDERING = ("cong-dan-so", "03-dich-vu-cong-truc-tuyen", "cds-03-15")
+
+
+def _ordering_attempt(user_id, catalog, order):
+    """An attempt at the public-service check whose first question is its ordering one,
+    its steps shown in `order` (content indexes), then two choice questions in content order."""
+    check = catalog.course(ORDERING[0]).module(ORDERING[1]).check
+    others = [q for q in check.questions if q.type != "ordering"][:2]
+    drawn = [{"id": ORDERING[2], "order": order}] + [
+        {"id": q.id, "order": list(range(len(q.choices)))} for q in others]
+    attempt = Attempt(user_id=user_id, check_key=check.key, drawn=drawn, total=3,
+                      pass_mark=check.pass_mark)
+    db.session.add(attempt)
+    db.session.commit()
+    return attempt, others
+
+
+def test_submit_stores_each_answers_verdict_in_the_grading_transaction(app_ctx, make_user, catalog):
+    user_id = make_user()
+    attempt, (q2, q3) = _ordering_attempt(user_id, catalog, [3, 1, 4, 0, 2])
+    # the ordering right (the step shown first is the 4th to do, …), q2 right, q3 wrong
+    form = {"q-cds-03-15.0": ["4"], "q-cds-03-15.1": ["2"], "q-cds-03-15.2": ["5"],
+            "q-cds-03-15.3": ["1"], "q-cds-03-15.4": ["3"],
+            f"q-{q2.id}": _positions(q2, True), f"q-{q3.id}": _positions(q3, False)}
+    graded = services.submit(user_id, attempt.id, form, catalog)
+    assert (graded.correct, graded.total) == (2, 3)
+    rows = db.session.scalars(sa.select(Answer).where(Answer.attempt_id == attempt.id)
+                              .order_by(Answer.position)).all()
+    assert [(r.question_id, r.position, r.competence, r.correct) for r in rows] == [
+        ("cds-03-15", 1, "2.3", True), (q2.id, 2, q2.competence, True), (q3.id, 3, q3.competence, False)]
+    assert rows[0].chosen == [0, 1, 2, 3, 4] and rows[0].chosen_mask == 0b11111
+    wrong = int(_positions(q3, False)[0])
+    assert rows[2].chosen == [wrong] and rows[2].chosen_mask == 1 << wrong
+    assert rows[0].answered_at == graded.submitted_at
+    assert graded.answers["cds-03-15"] == [0, 1, 2, 3, 4]
+    # what the result page is given: the stored verdicts, each step with its number
+    shown = services.shown_questions(graded, catalog)
+    assert [sq.verdict.correct for sq in shown] == [True, True, False]
+    assert [c.picked for c in shown[0].choices] == [4, 2, 5, 1, 3]
+
+
+def test_an_order_that_repeats_a_number_is_refused_and_nothing_is_saved(app_ctx, make_user, catalog):
+    user_id = make_user()
+    attempt, (q2, q3) = _ordering_attempt(user_id, catalog, [3, 1, 4, 0, 2])
+    form = {"q-cds-03-15.0": ["1"], "q-cds-03-15.1": ["2"], "q-cds-03-15.2": ["2"],
+            "q-cds-03-15.3": ["4"], "q-cds-03-15.4": ["5"], f"q-{q2.id}": _positions(q2, True)}
+    with pytest.raises(services.Unanswered) as info:
+        services.submit(user_id, attempt.id, form, catalog)
+    assert info.value.numbers == [1, 3]
+    assert str(info.value.message) == ("Bạn chưa trả lời câu: 3. Câu 1: mỗi số thứ tự chỉ dùng "
+                                       "cho một bước, nhưng số 2 đang được chọn cho nhiều bước.")
+    db.session.refresh(attempt)
+    assert attempt.submitted_at is None and attempt.scores == []
+    assert db.session.scalar(sa.select(sa.func.count(Answer.id))) == 0
+
+
+def test_a_wrong_order_is_wrong_as_a_whole(app_ctx, make_user, catalog):
+    user_id = make_user()
+    attempt, (q2, q3) = _ordering_attempt(user_id, catalog, [1, 0, 2, 3, 4])
+    # all but the first two steps in place: still wrong, no partial credit
+    form = {f"q-cds-03-15.{p}": [str(n)] for p, n in enumerate([1, 2, 3, 4, 5])}
+    form |= {f"q-{q2.id}": _positions(q2, True), f"q-{q3.id}": _positions(q3, True)}
+    graded = services.submit(user_id, attempt.id, form, catalog)
+    assert graded.correct == 2
+    assert db.session.scalar(sa.select(Answer.chosen).where(Answer.question_id == "cds-03-15")) \
+        == [1, 0, 2, 3, 4]
+
+
+def test_an_attempt_submitted_before_answers_had_rows_still_shows_its_verdicts(app_ctx, make_user, catalog):
+    user_id = make_user()
+    attempt, (q2, q3) = _ordering_attempt(user_id, catalog, [1, 0, 2, 3, 4])
+    right2 = sorted(q2.correct_indexes)
+    attempt.answers = {"cds-03-15": [0, 1, 2, 3, 4], q2.id: right2, q3.id: [9]}
+    attempt.submitted_at, attempt.correct, attempt.passed = utcnow(), 2, False
+    db.session.commit()
+    shown = services.shown_questions(attempt, catalog)
+    assert [(sq.verdict.chosen, sq.verdict.correct) for sq in shown] == [
+        ((0, 1, 2, 3, 4), True), (tuple(right2), True), ((9,), False)]

@@ -26,7 +26,7 @@ def _register(client, **fields):
     data = {"csrf_token": csrf_token(client, "/auth/register"), "full_name": "Hà Văn Lực",
             "login": "luc@example.vn", "password": "mat-khau-tot", "confirm": "mat-khau-tot",
             "group_slug": "doanh-nghiep", "province_code": "38",
-            "commune_code": str(communes(38)[0][0])}
+            "commune_code": str(communes(38)[0][0]), "consent": "y"}
     data.update(fields)
     return client.post("/auth/register", data=data)
 

@@ -84,6 +84,7 @@ def register(page, *, name: str, login: str, password: str = "mat-khau-tot-1",
     page.get_by_label("Nhập lại mật khẩu").fill(password)
     page.get_by_label("Bạn thuộc nhóm nào?").select_option(label=group_label)
     page.locator("#commune_code").select_option(index=3)
+    page.get_by_label("Tôi đồng ý").check()
     page.get_by_role("button", name="Đăng ký").click()
     page.wait_for_url("**/")
 
@@ -94,8 +95,11 @@ def pass_check(page, app, right: bool = True) -> None:
 
     action = page.locator("form[action^='/attempts/']").get_attribute("action")
     attempt_id = int(action.rsplit("/", 1)[1])
-    for field, positions in answers_for(app, attempt_id, right).items():
-        for pos in positions:
+    for field, values in answers_for(app, attempt_id, right).items():
+        if page.locator(f"select[name='{field}']").count():  # an ordering's step: its number
+            page.locator(f"select[name='{field}']").select_option(values[0])
+            continue
+        for pos in values:
             page.locator(f"input[name='{field}'][value='{pos}']").check()
     page.get_by_role("button", name="Nộp bài").click()
     page.wait_for_url("**/attempts/*")

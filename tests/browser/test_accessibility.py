@@ -45,7 +45,7 @@ def learner_pages(app, browser, live_server, make_user):
              f"/certificates/{code}", "/auth/profile", "/confirmation", "/confirmation/take"]
     public = ["/", "/auth/login", "/auth/register", f"/courses/{COURSE}",
               f"/courses/{COURSE}/{first.slug}", "/verify", f"/verify/{code}", "/verify/khong-co",
-              "/trang-khong-co", "/khung-nang-luc-so"]
+              "/trang-khong-co", "/khung-nang-luc-so", "/thuat-ngu", "/khi-can-giup-do"]
     yield page, pages, public
     context.close()
 
@@ -98,6 +98,9 @@ def test_sign_up_and_a_check_with_the_keyboard_alone(app, phone):
     page.keyboard.press("Tab")  # commune
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Tab")  # village (optional)
+    page.keyboard.press("Tab")  # "Tôi đồng ý", under the privacy statement
+    page.keyboard.press("Space")
+    assert page.locator("#consent").is_checked()
     page.keyboard.press("Tab")  # the submit button
     assert page.evaluate("document.activeElement.textContent.trim()") == "Đăng ký"
     page.keyboard.press("Enter")
@@ -131,3 +134,45 @@ def test_text_enlarged_to_200_percent_fits_the_phone(phone, url):
         return (s.overflow === 'hidden' || s.overflowX === 'hidden') && el.scrollWidth > el.clientWidth + 1;
     }).length""")
     assert hidden == 0
+
+
+def test_an_ordering_question_on_a_phone(app, phone, make_user, axe_source):
+    """The check with steps to put in order, on a 360-px phone: a select per step, nothing
+    sideways even at 200% text, a clear message for a number used twice, no WCAG violation."""
+    from ..conftest import draw_first
+
+    make_user(login="xep@example.vn")
+    page = phone
+    page.goto("/auth/login")
+    page.get_by_label("Email hoặc số điện thoại").fill("xep@example.vn")
+    page.get_by_label("Mật khẩu").fill("mat-khau-du-dai-1")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/")
+    url = "/checks/cong-dan-so/03-dich-vu-cong-truc-tuyen"
+    page.goto(url)
+    attempt_id = int(page.locator("form[action^='/attempts/']").get_attribute("action").rsplit("/", 1)[1])
+    order = draw_first(app, attempt_id, "cds-03-15")
+    page.goto(url)
+    steps = page.locator("fieldset.question").first.locator("select")
+    assert steps.count() == len(order) == 5
+    assert audit(page, axe_source) == []
+    for size in ("100%", "225%"):  # 225%: 2 × the usual 112.5%
+        page.evaluate(f"document.documentElement.style.fontSize = '{size}'")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"the ordering question scrolls sideways by {overflow}px at {size}"
+        for i in range(5):
+            box = steps.nth(i).bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 1
+    page.evaluate("document.documentElement.style.fontSize = ''")
+
+    # A number given to two steps: the page says so, by the question, and keeps the choices.
+    for i in range(5):
+        page.get_by_label(page.locator(f"label[for='q-cds-03-15.{i}']").inner_text()).select_option(
+            "1" if i < 2 else str(i + 1))
+    page.get_by_role("button", name="Nộp bài").click()
+    assert page.get_by_text("Câu 1: mỗi số thứ tự chỉ dùng cho một bước").is_visible()
+    assert page.locator("select[name='q-cds-03-15.1']").input_value() == "1"
+    assert audit(page, axe_source) == []
+
+    pass_check(page, app)
+    assert page.get_by_text("Thứ tự đúng:").is_visible()

@@ -44,3 +44,43 @@ def test_teacher_creates_a_class_assigns_and_follows_progress(app, browser, live
     assert audit(teacher, axe_source) == []
     learner.goto("/me/assignments")
     assert audit(learner, axe_source) == []
+
+
+def test_invited_learner_accepts_on_a_phone_and_only_then_appears(app, browser, live_server, make_user,
+                                                                  axe_source):
+    make_user(role="teacher", login="gv@example.vn", full_name="Thầy Quang")
+    make_user(login="0912000333", full_name="Em Lan")
+    teacher = browser.new_context(viewport={"width": 1024, "height": 800}, base_url=live_server).new_page()
+    teacher.goto("/auth/login")
+    teacher.get_by_label("Email hoặc số điện thoại").fill("gv@example.vn")
+    teacher.get_by_label("Mật khẩu").fill("mat-khau-du-dai-1")
+    teacher.get_by_role("button", name="Đăng nhập").click()
+    teacher.get_by_role("link", name="Lớp của tôi").click()
+    teacher.get_by_label("Tên lớp").fill("Chi hội phụ nữ thôn Đông")
+    teacher.get_by_label("Loại lớp").select_option(label="Chi hội phụ nữ")
+    teacher.get_by_role("button", name="Tạo lớp").click()
+    teacher.get_by_label("Email hoặc số điện thoại của học viên").fill("0912 000 333")
+    teacher.get_by_role("button", name="Mời vào lớp").click()
+    assert teacher.get_by_text("Nếu có tài khoản với email hoặc số điện thoại này").is_visible()
+    assert "Em Lan" not in teacher.content()
+
+    learner = browser.new_context(viewport=PHONE, base_url=live_server).new_page()
+    learner.goto("/auth/login")
+    learner.get_by_label("Email hoặc số điện thoại").fill("0912000333")
+    learner.get_by_label("Mật khẩu").fill("mat-khau-du-dai-1")
+    learner.get_by_role("button", name="Đăng nhập").click()
+    learner.wait_for_url("**/")
+    card = learner.locator(".card", has_text="Chi hội phụ nữ thôn Đông")
+    assert "Thầy Quang" in card.inner_text()
+    accept, decline = card.get_by_role("button", name="Đồng ý vào lớp"), card.get_by_role("button", name="Từ chối")
+    assert accept.is_visible() and decline.is_visible()
+    assert learner.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+    for button in (accept, decline):  # both inside the 360-px screen, big enough to tap
+        box = button.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] and box["height"] >= 44
+    assert audit(learner, axe_source) == []
+    accept.click()
+    assert learner.get_by_text("Bạn đã tham gia lớp Chi hội phụ nữ thôn Đông.").is_visible()
+
+    teacher.reload()
+    assert teacher.get_by_text("Em Lan").first.is_visible()

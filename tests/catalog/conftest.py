@@ -8,16 +8,18 @@ import pytest
 
 REAL_CONTENT = Path(__file__).resolve().parents[2] / "content"
 
+# Each module's body sits on the same file lines as before `sources` and `reviewed` were
+# required (two blank lines fewer), so the tests' path:line messages stay as they were.
 MODULE_ONE = """\
 ---
 title: Bài một
 summary: Bài học thử.
 competences: ["4.2", "1.1"]
 minutes: 10
+sources: ["Luật Giao dịch điện tử 2023"]
+reviewed: 2026-11-01
 ---
-
 ## Mở đầu
-
 Đây là bài một. Xem tiếp [bài hai](02-bai-hai.md).
 """
 
@@ -26,10 +28,10 @@ MODULE_TWO = """\
 title: Bài hai
 competences: ["4.2"]
 minutes: 5
+sources: ["https://dichvucong.gov.vn"]
+reviewed: 2026-11-01
 ---
-
 ## Nội dung
-
 Đây là bài hai, có [liên kết ngoài](https://example.vn).
 """
 

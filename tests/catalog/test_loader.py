@@ -91,7 +91,7 @@ def test_unknown_course_in_a_group_programme(content):
 
 def test_broken_internal_link(content):
     replace(content / "courses/thu/modules/02-bai-hai.md", "## Nội dung\n",
-            "## Nội dung\n\nXem [bài cũ](09-da-xoa.md) và [khóa khác](../../khac/modules/a.md).\n")
+            "## Nội dung\nXem [bài cũ](09-da-xoa.md) và [khóa khác](../../khac/modules/a.md).\n")
     assert problems(content) == [
         "content/courses/thu/modules/02-bai-hai.md:9: liên kết hỏng '../../khac/modules/a.md': không có bài học này",
         "content/courses/thu/modules/02-bai-hai.md:9: liên kết hỏng '09-da-xoa.md': không có bài học này",
@@ -100,7 +100,7 @@ def test_broken_internal_link(content):
 
 def test_raw_html_that_would_be_stripped(content):
     replace(content / "courses/thu/modules/02-bai-hai.md", "## Nội dung\n",
-            "## Nội dung\n\n<script>alert('x')</script>\n\nChữ <b onclick=\"x()\">đậm</b>.\n")
+            "## Nội dung\n<script>alert('x')</script>\n\nChữ <b onclick=\"x()\">đậm</b>.\n")
     found = problems(content)
     assert "content/courses/thu/modules/02-bai-hai.md:9: không dùng HTML trực tiếp (<script>alert('x')</script>); hãy viết bằng Markdown" in found
     assert any(p.startswith("content/courses/thu/modules/02-bai-hai.md:11: không dùng HTML trực tiếp") for p in found)

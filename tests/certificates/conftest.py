@@ -3,11 +3,7 @@
 
 import pytest
 
-from app.auth.models import User
-from app.certificates import services
-from app.extensions import db
-
-from .test_certificates import COURSE, _complete_course
+from .test_certificates import _complete_course, _last_step
 
 
 @pytest.fixture(autouse=True)
@@ -22,14 +18,12 @@ def _own_keys_and_pdf_cache(request, tmp_path, monkeypatch):
 @pytest.fixture
 def issue_certificate(app, make_user):
     """Factory: a course certificate issued the real way (modules read, checks passed) -> code."""
-    catalog = app.extensions["catalog"]
 
     def issue(full_name: str = "Trịnh Thị Ngọc Ánh", login: str | None = None) -> str:
         user_id = make_user(full_name=full_name, login=login)
         _complete_course(app, user_id)
         with app.app_context():
-            certificate, issued = services.issue_if_complete(
-                db.session.get(User, user_id), catalog.course(COURSE), catalog)
+            certificate, issued = _last_step(app, user_id)
             assert issued
             return certificate.code
 

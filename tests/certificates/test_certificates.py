@@ -2,6 +2,7 @@ import io
 import threading
 from datetime import datetime, timezone
 
+import pytest
 import sqlalchemy as sa
 import zxingcpp
 from PIL import Image
@@ -10,6 +11,7 @@ from app.assessment import services as assessment
 from app.auth.models import User
 from app.certificates import services
 from app.certificates.models import Certificate
+from app.courses.completion import commit_step
 from app.courses.services import mark_read
 from app.extensions import db
 
@@ -17,33 +19,67 @@ COURSE = "ky-nang-so-co-ban"
 
 
 def _complete_course(app, user_id: int) -> None:
-    """Read every module and pass every check, without issuing the certificate."""
+    """Pass every check and read every module but the last: reading it is the step that
+    completes the course and issues its certificate (_last_step)."""
     catalog = app.extensions["catalog"]
     course = catalog.course(COURSE)
     with app.app_context():
         for module in course.modules:
-            mark_read(user_id, module)
+            if module is not course.modules[-1]:
+                assert mark_read(user_id, module) is None
             if module.check:
                 attempt = assessment.open_attempt(user_id, module.check)
                 form = {sq.field: [str(c.position) for c in sq.choices if c.correct]
                         for sq in assessment.shown_questions(attempt, catalog)}
                 assert assessment.submit(user_id, attempt.id, form, catalog).passed
+        assert services.find_certificate(user_id, COURSE) is None
 
 
-def test_certificate_is_issued_once_under_two_concurrent_completions(app, make_user):
-    user_id = make_user()
-    _complete_course(app, user_id)
+def _last_step(app, user_id: int) -> tuple[Certificate | None, bool]:
+    """Read the course's last module, in the caller's app context: (the certificate, whether
+    this step issued it)."""
     catalog = app.extensions["catalog"]
-    course = catalog.course(COURSE)
+    completed = mark_read(user_id, catalog.course(COURSE).modules[-1], catalog)
+    if completed is None:
+        return None, False
+    return services.by_code(completed.code), completed.issued
+
+
+def _claim(app, user_id: int) -> tuple[Certificate | None, bool]:
+    """The course page's "get my certificate" (nothing new recorded), in the caller's context."""
+    catalog = app.extensions["catalog"]
+    completed = commit_step(user_id, catalog, course=catalog.course(COURSE))
+    if completed is None:
+        return None, False
+    return services.by_code(completed.code), completed.issued
+
+
+def _completed_without_certificate(app, user_id: int) -> None:
+    """Every step done but no certificate: what a crash between the two commits of earlier
+    versions left behind, and what the claim button is for."""
+    _complete_course(app, user_id)
+    with app.app_context():
+        _last_step(app, user_id)
+        db.session.execute(sa.delete(Certificate).where(Certificate.user_id == user_id))
+        db.session.commit()
+
+
+@pytest.mark.parametrize("step", ["last module read", "claim"])
+def test_certificate_is_issued_once_under_two_concurrent_completions(app, make_user, step):
+    user_id = make_user()
+    if step == "claim":
+        _completed_without_certificate(app, user_id)
+    else:
+        _complete_course(app, user_id)
+    complete_it = _claim if step == "claim" else _last_step
     barrier = threading.Barrier(2)
     results, errors = [], []
 
     def complete():
         try:
             with app.app_context():
-                user = db.session.get(User, user_id)
                 barrier.wait(timeout=10)
-                certificate, issued = services.issue_if_complete(user, course, catalog)
+                certificate, issued = complete_it(app, user_id)
                 results.append((certificate.id, certificate.code, issued))
                 db.session.remove()
         except Exception as exc:  # surfaced below: a thread's exception would otherwise vanish
@@ -67,9 +103,8 @@ def test_no_certificate_before_the_course_is_complete(app, make_user):
     catalog = app.extensions["catalog"]
     course = catalog.course(COURSE)
     with app.app_context():
-        mark_read(user_id, course.modules[0])
-        user = db.session.get(User, user_id)
-        assert services.issue_if_complete(user, course, catalog) == (None, False)
+        assert mark_read(user_id, course.modules[0]) is None
+        assert _claim(app, user_id) == (None, False)
 
 
 def test_certificate_is_a_snapshot_with_serial_code_and_competences(app, make_user):
@@ -79,7 +114,7 @@ def test_certificate_is_a_snapshot_with_serial_code_and_competences(app, make_us
     course = catalog.course(COURSE)
     with app.app_context():
         user = db.session.get(User, user_id)
-        certificate, issued = services.issue_if_complete(user, course, catalog)
+        certificate, issued = _last_step(app, user_id)
         assert issued
         assert len(certificate.code) == 32  # 24 random bytes = 192 bits
         assert certificate.serial == f"HVS-{certificate.issued_at.year}-{certificate.id:07d}"
@@ -104,10 +139,8 @@ def _passed_question_ids(user_id):
 def test_qr_code_decodes_to_the_verify_url(app, client, make_user):
     user_id = make_user()
     _complete_course(app, user_id)
-    catalog = app.extensions["catalog"]
     with app.app_context():
-        certificate, _ = services.issue_if_complete(db.session.get(User, user_id),
-                                                    catalog.course(COURSE), catalog)
+        certificate, _ = _last_step(app, user_id)
         code = certificate.code
     response = client.get(f"/certificates/{code}/qr.png")
     assert response.status_code == 200 and response.mimetype == "image/png"
@@ -126,10 +159,8 @@ def test_qr_svg_on_the_certificate_page_is_a_full_qr_code(app):
 def test_revoked_certificate_says_so_publicly(app, client, make_user):
     user_id = make_user(full_name="Mai Văn Sơn")
     _complete_course(app, user_id)
-    catalog = app.extensions["catalog"]
     with app.app_context():
-        certificate, _ = services.issue_if_complete(db.session.get(User, user_id),
-                                                    catalog.course(COURSE), catalog)
+        certificate, _ = _last_step(app, user_id)
         certificate.revoked_at = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)
         certificate.revoked_reason = "Cấp nhầm người"
         db.session.commit()
@@ -148,10 +179,8 @@ def test_certificate_page_is_only_for_its_holder(app, client, make_user, auth):
     owner = make_user()
     make_user(login="nguoi-khac@example.vn")
     _complete_course(app, owner)
-    catalog = app.extensions["catalog"]
     with app.app_context():
-        certificate, _ = services.issue_if_complete(db.session.get(User, owner),
-                                                    catalog.course(COURSE), catalog)
+        certificate, _ = _last_step(app, owner)
         code = certificate.code
     auth.login("nguoi-khac@example.vn")
     assert client.get(f"/certificates/{code}").status_code == 404

@@ -2,10 +2,12 @@
 ambassador and admin. A route missing from ACCESS fails the test: decide who may use it."""
 
 import pytest
+import sqlalchemy as sa
 
 from app.assessment import services as assessment
 from app.extensions import db
 from app.teaching import services as teaching
+from app.teaching.models import Invitation
 
 from ..conftest import csrf_token
 
@@ -24,13 +26,17 @@ ACCESS = {
     "courses.index": PUBLIC, "courses.course": PUBLIC, "courses.module": PUBLIC, "courses.offline": PUBLIC,
     "certificates.verify_form": PUBLIC, "certificates.verify": PUBLIC, "certificates.verify_json": PUBLIC,
     "certificates.verify_pdf": PUBLIC, "certificates.check_credential": PUBLIC, "certificates.jwks": PUBLIC,
-    "certificates.qr_png": PUBLIC, "reports.public": PUBLIC,
+    "certificates.qr_png": PUBLIC, "reports.public": PUBLIC, "privacy.notice": PUBLIC,
+    "main.glossary": PUBLIC, "main.help_page": PUBLIC,
     "auth.logout": ACCOUNT, "auth.profile": ACCOUNT, "auth.password": ACCOUNT,
+    "privacy.export_json": ACCOUNT, "privacy.export_csv": ACCOUNT,
+    "privacy.delete_account": ACCOUNT,  # a GET here: the POST needs the password, tested apart
     "courses.mark_read": ACCOUNT, "courses.claim_certificate": ACCOUNT, "assessment.take": ACCOUNT,
     "assessment.submit": ACCOUNT, "assessment.result": ACCOUNT, "assessment.profile": ACCOUNT,
     "assessment.confirmation": ACCOUNT, "assessment.take_confirmation": ACCOUNT,
     "certificates.mine": ACCOUNT, "certificates.show": ACCOUNT, "teaching.join": ACCOUNT,
     "teaching.join_link": ACCOUNT, "teaching.assigned": ACCOUNT, "reports.my_unit": ACCOUNT,
+    "teaching.accept_invitation": ACCOUNT, "teaching.decline_invitation": ACCOUNT,  # 404 unless yours
     "teaching.index": TEACHERS, "teaching.classroom": TEACHER, "teaching.archive": TEACHER,
     "teaching.add_assignment": TEACHER, "teaching.remove_assignment": TEACHER,
     "teaching.certificates_zip": TEACHER, "teaching.join_qr": TEACHER, "teaching.learner": TEACHER,
@@ -46,6 +52,7 @@ ACCESS = {
     "reports.unit_csv": REPORTS,
     "reports.data": ADMIN, "reports.import_denominators": ADMIN, "reports.import_units": ADMIN,
     "reports.refresh": ADMIN, "auth.roles": ADMIN, "certificates.admin": ADMIN,
+    "assessment.question_statistics": ADMIN,
 }
 
 # Who may pass each kind of gate (the teacher is never the owner of the class tried).
@@ -63,17 +70,20 @@ ALLOWED = {
 @pytest.fixture
 def world(app, make_user):
     """A class owned by a teacher nobody here signs in as, with a member, an assignment, an
-    attempt of hers; and one account for each role tried."""
+    attempt of hers, an invitation to someone else; and one account for each role tried."""
     catalog = app.extensions["catalog"]
     owner = make_user(role="teacher", login="chu-lop@example.vn")
     member = make_user(login="hv-lop@example.vn")
+    make_user(login="duoc-moi@example.vn")
     with app.app_context():
         classroom = teaching.create_class(owner, "Lớp kiểm tra quyền", "school")
         teaching.join(classroom, member)
+        teaching.invite_by_login(classroom, "duoc-moi@example.vn", owner)
         assignment = teaching.add_assignment(classroom, "course", "ky-nang-so-co-ban", None, catalog)
         attempt = assessment.open_attempt(member, catalog.course("ky-nang-so-co-ban").modules[0].check)
         ids = {"class_id": classroom.id, "user_id": member, "assignment_id": assignment.id,
-               "attempt_id": attempt.id, "code": classroom.join_code}
+               "attempt_id": attempt.id, "code": classroom.join_code,
+               "invitation_id": db.session.scalar(sa.select(Invitation.id))}
     for role in ("learner", "teacher", "ambassador", "admin"):
         make_user(role=role, login=f"{role}-matrix@example.vn")
     from app.localities import communes

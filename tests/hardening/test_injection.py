@@ -5,7 +5,7 @@ import csv
 import io
 import re
 
-from ..conftest import csrf_token
+from ..conftest import Auth, csrf_token
 
 NAME = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 FORMULA = "=cmd|' /C calc'!A0"
@@ -19,6 +19,13 @@ def test_names_and_class_names_are_escaped_on_every_page(app, client, make_user,
     response = client.post("/teaching/", data={"csrf_token": token, "name": "Lớp " + NAME, "kind": "school"})
     class_url = response.headers["Location"]
     client.post(f"{class_url}/members", data={"csrf_token": token, "login": "hv-xss@example.vn"})
+    # the learner sees the invitation (class and teacher names) and accepts it
+    learner_client = app.test_client()
+    Auth(learner_client).login("hv-xss@example.vn")
+    home = learner_client.get("/").get_data(as_text=True)
+    assert "<script>alert" not in home and "<img src=x" not in home and "Lớp &lt;script&gt;" in home
+    accept = re.search(r'action="(/me/invitations/\d+/accept)"', home).group(1)
+    learner_client.post(accept, data={"csrf_token": csrf_token(learner_client, "/")})
     client.post(f"{class_url}/assignments", data={"csrf_token": token, "kind": "course",
                                                  "target": "ky-nang-so-co-ban"})
     for url in ("/", "/teaching/", class_url, "/auth/profile"):

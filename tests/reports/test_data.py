@@ -11,10 +11,12 @@ from click.testing import CliRunner
 from app import create_app
 from app.catalog import ContentError
 from app.catalog.cli import content_cli
+from app.catalog.readers.collector import Collector
+from app.catalog.readers.targets import read_targets
+from app.catalog.types import GroupTarget
 from app.extensions import db
 from app.localities import communes
 from app.reports.models import CommuneDenominator, Unit, UnitDenominator
-from app.reports.targets import GroupTarget, read_targets
 
 from ..conftest import csrf_token
 
@@ -23,8 +25,9 @@ GROUPS = ("can-bo", "hoc-sinh", "nguoi-dan", "doanh-nghiep")
 
 
 def test_the_targets_are_the_plans():
-    targets, problems = read_targets(REAL_CONTENT, GROUPS)
-    assert problems == []
+    collector = Collector(REAL_CONTENT)
+    targets = read_targets(collector, GROUPS)
+    assert collector.problems == []
     assert targets.years[2025] == {
         "can-bo": GroupTarget(90, None, targets.years[2025]["can-bo"].note),
         "hoc-sinh": GroupTarget(100, None, targets.years[2025]["hoc-sinh"].note),

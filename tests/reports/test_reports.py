@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 from app.auth.models import User
 from app.certificates.models import Certificate
+from app.columns import utcnow
 from app.extensions import db
-from app.models import utcnow
 from app.reports import services, snapshot
 from app.reports.models import CommuneCount, LearnerStatus
 
@@ -101,7 +101,7 @@ def admin(make_user, auth):
 
 def _view(app, year=2026, group="nguoi-dan"):
     catalog = app.extensions["catalog"]
-    targets = app.extensions["targets"][1]
+    targets = catalog.targets
     return services.province_view(38, year, catalog.groups[group], catalog, targets)
 
 
@@ -140,7 +140,7 @@ def test_a_past_year_counts_up_to_its_last_day_in_vietnamese_time(app, refreshed
 
 def test_commune_and_unit_figures(app, refreshed):
     catalog = app.extensions["catalog"]
-    targets = app.extensions["targets"][1]
+    targets = catalog.targets
     with app.app_context():
         view = services.commune_view(38, refreshed.A, 2026, catalog.groups["nguoi-dan"], catalog, targets)
         groups = {r.group.slug: services.cells(r) for r in view.groups}
@@ -237,6 +237,13 @@ def test_figures_pages_say_how_old_the_figures_are(app, client, province, admin)
     assert "Số liệu tính lúc" in page and "không phải trực tiếp" in page
     assert 'role="img"' in page and "<title id=\"chart-province-t\">" in page
     assert "Người dân: Đăng ký: 40,0%; Học xong: 14,3% (chỉ tiêu 100%)" in page  # the chart's text
+
+
+def test_a_refresh_sends_back_only_to_a_reports_page(client, province, admin):
+    token = csrf_token(client, "/reports/")
+    for target in ("/courses/", "//evil.example/reports/", "https://evil.example/reports/", ""):
+        response = client.post("/reports/refresh", data={"csrf_token": token, "next": target})
+        assert response.status_code == 302 and response.headers["Location"] == "/reports/", target
 
 
 def test_public_page_has_no_personal_data(app, client, refreshed):

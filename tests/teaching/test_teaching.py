@@ -11,7 +11,7 @@ from app.auth.models import User
 from app.courses.services import mark_read
 from app.extensions import db
 from app.teaching import services
-from app.teaching.models import Classroom, Membership
+from app.teaching.models import Classroom, Invitation, Membership
 
 from ..conftest import csrf_token
 
@@ -82,7 +82,7 @@ Hà Thị Mai,mai@example.vn,Học sinh, sinh viên
 
 
 def test_roster_import_creates_missing_accounts_with_one_time_passwords(app, client, teacher, make_user, auth):
-    make_user(login="cu@example.vn", full_name="Đinh Công Tráng")
+    cu = make_user(login="cu@example.vn", full_name="Đinh Công Tráng")
     class_id = _create_class(client)
     # the group column holds a name with a comma, so that row is quoted in real files
     data = ROSTER_GOOD.replace("Học sinh, sinh viên", '"Học sinh, sinh viên"').encode("utf-8-sig")
@@ -90,10 +90,15 @@ def test_roster_import_creates_missing_accounts_with_one_time_passwords(app, cli
                      {"roster": (io.BytesIO(data), "lop8a.csv")}, content_type="multipart/form-data")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "2 tài khoản mới, 1 người đã có tài khoản được thêm vào lớp." in page
+    assert "2 tài khoản mới, đã vào lớp." in page
+    assert "1 dòng còn lại: nếu đã có tài khoản, người đó nhận lời mời" in page
     passwords = dict(re.findall(r"<td>(0912000001|mai@example\.vn)</td><td><code>(\w+)</code>", page))
     assert set(passwords) == {"0912000001", "mai@example.vn"}
     with app.app_context():
+        # the existing account is invited, not enrolled, until it accepts
+        assert [u.full_name for u in services.members(class_id)] == ["Hà Thị Mai", "Lò Văn Páo"]
+        invitation = db.session.scalar(sa.select(Invitation).where(Invitation.user_id == cu))
+        services.accept_invitation(invitation)
         assert [u.full_name for u in services.members(class_id)] == ["Hà Thị Mai", "Lò Văn Páo", "Đinh Công Tráng"]  # by given name
         mai = db.session.scalar(sa.select(User).where(User.email == "mai@example.vn"))
         assert mai.group_slug == "hoc-sinh" and mai.must_change_password
@@ -105,7 +110,7 @@ def test_roster_import_creates_missing_accounts_with_one_time_passwords(app, cli
     token = csrf_token(client, "/auth/password")
     response = client.post("/auth/password", data={
         "csrf_token": token, "current": passwords["0912000001"], "password": "mat-khau-cua-pao",
-        "confirm": "mat-khau-cua-pao"})
+        "confirm": "mat-khau-cua-pao", "consent": "y"})
     assert response.status_code == 302
     assert client.get("/me/assignments").status_code == 200
 
@@ -324,8 +329,6 @@ def test_admin_grants_the_teacher_role_by_page_and_by_command(app, client, make_
 def test_teacher_downloads_the_class_certificates_as_one_zip(app, client, teacher):
     import zipfile
 
-    from app.certificates.services import issue_if_complete
-
     catalog = app.extensions["catalog"]
     course = catalog.course(COURSE)
     class_id = _create_class(client)
@@ -339,9 +342,9 @@ def test_teacher_downloads_the_class_certificates_as_one_zip(app, client, teache
                 attempt = assessment.open_attempt(uid, m.check)
                 form = {sq.field: [str(c.position) for c in sq.choices if c.correct]
                         for sq in assessment.shown_questions(attempt, catalog)}
-                assessment.submit(uid, attempt.id, form, catalog)
-            issue_if_complete(db.session.get(User, uid), course, catalog)
+                assessment.submit(uid, attempt.id, form, catalog)  # the last step issues it
     response = client.get(f"/teaching/classes/{class_id}/certificates.zip")
+    assert response.headers["Cache-Control"] == "private, no-store"  # never in a shared cache
     assert response.status_code == 200 and response.mimetype == "application/zip"
     names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
     assert len(names) == 2 and all(n.endswith(".pdf") and n.startswith("HVS-") for n in names)

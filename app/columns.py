@@ -1,4 +1,4 @@
-"""Shared column helpers for the blueprints' models."""
+"""Column types and defaults shared by every package's models (UTC timestamps)."""
 
 from datetime import datetime, timezone
 

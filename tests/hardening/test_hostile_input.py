@@ -1,0 +1,80 @@
+"""Numbers past the database's range and control characters in redirect targets: a clean
+400 or a safe redirect, never a 500 (both were found by an attacker on PostgreSQL)."""
+
+from urllib.parse import quote
+
+import pytest
+
+from app.extensions import db
+from app.localities import communes
+from app.reports.models import Unit
+
+from ..conftest import csrf_token
+
+HUGE = "9" * 400
+
+
+def test_a_400_digit_unit_id_is_a_400_on_my_unit(app, client, make_user, auth):
+    with app.app_context():
+        db.session.add(Unit(province_code=38, commune_code=communes(38)[0][0], kind="school",
+                            name="Trường Tiểu học Bản Pọng"))
+        db.session.commit()
+    make_user(login="donvi@example.vn")
+    auth.login("donvi@example.vn")
+    token = csrf_token(client, "/me/unit")
+    for value in (HUGE, "-" + HUGE, "2147483648", "-2147483648"):
+        response = client.post("/me/unit", data={"csrf_token": token, "unit_id": value})
+        assert response.status_code == 400, value
+        assert "Hãy chọn một đơn vị" in response.get_data(as_text=True)
+
+
+def test_a_400_digit_id_is_a_400_on_the_ambassadors_register_form(client, make_user, auth):
+    make_user(role="ambassador", login="ds-input@example.vn")
+    auth.login("ds-input@example.vn")
+    token = csrf_token(client, "/ambassador/register")
+    base = {"csrf_token": token, "full_name": "Bà Lò Thị Xuân", "phone": "",
+            "group_slug": "nguoi-dan", "commune_code": communes(38)[0][0], "village": "",
+            "unit_id": 0}
+    for field in ("unit_id", "commune_code"):
+        response = client.post("/ambassador/register", data={**base, field: HUGE})
+        assert response.status_code == 400, field
+
+
+def test_a_400_digit_commune_code_is_a_400_at_sign_up(client):
+    token = csrf_token(client, "/auth/register")
+    response = client.post("/auth/register", data={
+        "csrf_token": token, "full_name": "Hà Văn Minh", "login": "minh@example.vn",
+        "password": "mot-mat-khau-kho-doan", "confirm": "mot-mat-khau-kho-doan",
+        "group_slug": "nguoi-dan", "province_code": 38, "commune_code": HUGE})
+    assert response.status_code == 400
+    assert "Xã, phường này không thuộc tỉnh" in response.get_data(as_text=True)
+
+
+def test_a_400_digit_cursor_on_the_ambassadors_report_is_ignored(client, make_user, auth):
+    make_user(role="admin", login="admin-input@example.vn")
+    auth.login("admin-input@example.vn")
+    assert client.get(f"/reports/ambassadors?before={HUGE}").status_code == 200
+    assert client.get(f"/reports/rankings?page={HUGE}").status_code == 200
+
+
+@pytest.mark.parametrize("target", ["/x\r\nSet-Cookie: a=b", "/\r\n", "/a\nb", "/a\tb", "/a\x7f"])
+def test_control_characters_in_next_give_a_safe_redirect(client, make_user, auth, target):
+    for url in ("/lang/en", "/display"):
+        response = client.post(url, data={"next": target})
+        assert response.status_code == 302 and response.headers["Location"] == "/", url
+    make_user(login="next@example.vn")
+    token = csrf_token(client, "/auth/login")
+    response = client.post("/auth/login?next=" + quote(target, safe="/"),
+                           data={"csrf_token": token, "login": "next@example.vn",
+                                 "password": "mat-khau-du-dai-1"})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert "a=b" not in response.headers.get("Set-Cookie", "").split(";")[0]
+
+
+def test_control_characters_in_next_after_a_dashboard_refresh(client, make_user, auth):
+    make_user(role="admin", login="refresh-input@example.vn")
+    auth.login("refresh-input@example.vn")
+    token = csrf_token(client, "/reports/")
+    response = client.post("/reports/refresh", data={"csrf_token": token,
+                                                     "next": "/reports/\r\nX: y"})
+    assert response.status_code == 302 and response.headers["Location"] == "/reports/"

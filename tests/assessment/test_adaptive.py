@@ -57,31 +57,29 @@ def test_a_missed_safety_competence_ends_the_test_as_not_passed(catalog):
     assert state.over and state.passed is False and state.verdicts[first] is False
 
 
-def test_all_right_passes_once_enough_competences_are_shown(catalog):
-    a = catalog.assessment_for("can-bo")
+def _all_right(assessment, seed: int):
+    """Every question answered right, through the real draw and stopping rule."""
     answered, asked = [], set()
-    rng = random.Random(3)
-    state = confirmation.progress(a, answered)
+    rng = random.Random(seed)
+    state = confirmation.progress(assessment, answered)
     while not state.over:
-        q = confirmation.next_question(a, state, asked, frozenset(), rng)
+        q = confirmation.next_question(assessment, state, asked, frozenset(), rng)
         asked.add(q.id)
         answered.append((q, True))
-        state = confirmation.progress(a, answered)
+        state = confirmation.progress(assessment, answered)
+    return state, answered
+
+
+def test_all_right_passes_once_enough_competences_are_shown(catalog):
+    a = catalog.assessment_for("can-bo")
+    state, answered = _all_right(a, 3)
     assert state.passed is True
     assert sum(state.verdicts.values()) == a.rule.required(len(a.parts))
     assert len(answered) < 2 * len(a.parts)
 
 
 def test_a_competence_is_never_judged_without_a_question(catalog):
-    a = catalog.assessment_for("hoc-sinh")
-    answered, asked = [], set()
-    rng = random.Random(5)
-    state = confirmation.progress(a, answered)
-    while not state.over:
-        q = confirmation.next_question(a, state, asked, frozenset(), rng)
-        asked.add(q.id)
-        answered.append((q, True))
-        state = confirmation.progress(a, answered)
+    state, answered = _all_right(catalog.assessment_for("hoc-sinh"), 5)
     judged = set(state.verdicts)
     assert judged == {q.competence for q, _ in answered}
 

@@ -103,3 +103,14 @@ def pass_check(page, app, right: bool = True) -> None:
             page.locator(f"input[name='{field}'][value='{pos}']").check()
     page.get_by_role("button", name="Nộp bài").click()
     page.wait_for_url("**/attempts/*")
+
+
+def sign_in(browser, live_server, login: str, viewport=PHONE, password: str = "mat-khau-du-dai-1"):
+    """A new browser context signed in as `login` (the accounts of make_user share a password)."""
+    page = browser.new_context(viewport=viewport, base_url=live_server).new_page()
+    page.goto("/auth/login")
+    page.get_by_label("Email hoặc số điện thoại").fill(login)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/")
+    return page

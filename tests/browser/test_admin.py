@@ -1,17 +1,7 @@
 """The admin's, leader's and ambassador's main pages in a real browser: WCAG 2.1 A/AA on a phone."""
 
-from .conftest import PHONE
+from .conftest import sign_in as _login
 from .test_accessibility import audit
-
-
-def _login(browser, live_server, login):
-    page = browser.new_context(viewport=PHONE, base_url=live_server).new_page()
-    page.goto("/auth/login")
-    page.get_by_label("Email hoặc số điện thoại").fill(login)
-    page.get_by_label("Mật khẩu").fill("mat-khau-du-dai-1")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url("**/")
-    return page
 
 
 def test_admin_and_ambassador_pages_have_no_wcag_violations(browser, live_server, make_user, axe_source):

@@ -1,17 +1,15 @@
 """The teacher's main flow in a real browser: a class, a join code, an assignment, the grid."""
 
-from .conftest import PHONE
+from .conftest import PHONE, sign_in
+
+DESKTOP = {"width": 1024, "height": 800}
 from .test_accessibility import audit
 
 
 def test_teacher_creates_a_class_assigns_and_follows_progress(app, browser, live_server, make_user, axe_source):
     make_user(role="teacher", login="gv@example.vn", full_name="Thầy Quang")
     make_user(login="hv@example.vn", full_name="Em Lan")
-    teacher = browser.new_context(viewport={"width": 1024, "height": 800}, base_url=live_server).new_page()
-    teacher.goto("/auth/login")
-    teacher.get_by_label("Email hoặc số điện thoại").fill("gv@example.vn")
-    teacher.get_by_label("Mật khẩu").fill("mat-khau-du-dai-1")
-    teacher.get_by_role("button", name="Đăng nhập").click()
+    teacher = sign_in(browser, live_server, "gv@example.vn", viewport=DESKTOP)
     teacher.get_by_role("link", name="Lớp của tôi").click()
     teacher.get_by_label("Tên lớp").fill("Tổ công nghệ số thôn Đông")
     teacher.get_by_label("Loại lớp").select_option(label="Tổ công nghệ số cộng đồng")
@@ -24,11 +22,7 @@ def test_teacher_creates_a_class_assigns_and_follows_progress(app, browser, live
     teacher.get_by_role("button", name="Giao bài").click()
     assert teacher.get_by_text("Đã giao bài cho lớp.").is_visible()
 
-    learner = browser.new_context(viewport=PHONE, base_url=live_server).new_page()
-    learner.goto("/auth/login")
-    learner.get_by_label("Email hoặc số điện thoại").fill("hv@example.vn")
-    learner.get_by_label("Mật khẩu").fill("mat-khau-du-dai-1")
-    learner.get_by_role("button", name="Đăng nhập").click()
+    learner = sign_in(browser, live_server, "hv@example.vn")
     learner.goto("/join")
     learner.get_by_label("Mã lớp").fill(code)
     learner.get_by_role("button", name="Tham gia").click()
@@ -50,11 +44,7 @@ def test_invited_learner_accepts_on_a_phone_and_only_then_appears(app, browser, 
                                                                   axe_source):
     make_user(role="teacher", login="gv@example.vn", full_name="Thầy Quang")
     make_user(login="0912000333", full_name="Em Lan")
-    teacher = browser.new_context(viewport={"width": 1024, "height": 800}, base_url=live_server).new_page()
-    teacher.goto("/auth/login")
-    teacher.get_by_label("Email hoặc số điện thoại").fill("gv@example.vn")
-    teacher.get_by_label("Mật khẩu").fill("mat-khau-du-dai-1")
-    teacher.get_by_role("button", name="Đăng nhập").click()
+    teacher = sign_in(browser, live_server, "gv@example.vn", viewport=DESKTOP)
     teacher.get_by_role("link", name="Lớp của tôi").click()
     teacher.get_by_label("Tên lớp").fill("Chi hội phụ nữ thôn Đông")
     teacher.get_by_label("Loại lớp").select_option(label="Chi hội phụ nữ")
@@ -64,12 +54,7 @@ def test_invited_learner_accepts_on_a_phone_and_only_then_appears(app, browser, 
     assert teacher.get_by_text("Nếu có tài khoản với email hoặc số điện thoại này").is_visible()
     assert "Em Lan" not in teacher.content()
 
-    learner = browser.new_context(viewport=PHONE, base_url=live_server).new_page()
-    learner.goto("/auth/login")
-    learner.get_by_label("Email hoặc số điện thoại").fill("0912000333")
-    learner.get_by_label("Mật khẩu").fill("mat-khau-du-dai-1")
-    learner.get_by_role("button", name="Đăng nhập").click()
-    learner.wait_for_url("**/")
+    learner = sign_in(browser, live_server, "0912000333")
     card = learner.locator(".card", has_text="Chi hội phụ nữ thôn Đông")
     assert "Thầy Quang" in card.inner_text()
     accept, decline = card.get_by_role("button", name="Đồng ý vào lớp"), card.get_by_role("button", name="Từ chối")

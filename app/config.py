@@ -18,6 +18,9 @@ def _database_url() -> str:
 
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    # werkzeug's scrypt at its default cost; the tests use a cheaper one (tests/conftest.py)
+    # so that the quick loop is not spent hashing hundreds of made-up passwords.
+    PASSWORD_HASH_METHOD = "scrypt"
     SQLALCHEMY_DATABASE_URI = _database_url()
     # No pre-ping round trip on every request: a connection that died is detected on use,
     # the pool is invalidated, the request gets the 503 page and the next one reconnects.

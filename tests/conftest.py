@@ -53,6 +53,9 @@ def app(tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
         "BASE_URL": "https://hocvuso.example.vn",
         "SERVER_NAME": None,
+        # A cheap scrypt for the hundreds of made-up accounts (production: werkzeug's default);
+        # the sign-in timing test puts the real cost back.
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
     })
     with app.app_context():
         _reset_schema()

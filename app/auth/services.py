@@ -8,6 +8,7 @@ from functools import cache
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -95,16 +96,17 @@ def _refuse_weak(password: str, full_name: str, login: str) -> None:
 
 
 @cache
-def _unknown_login_hash() -> str:
+def _unknown_login_hash(method: str) -> str:
     """A hash of a password nobody knows, made like every account's (same method and cost)."""
-    return generate_password_hash(secrets.token_urlsafe(16))
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 def authenticate(login: str, password: str) -> User | None:
     user = find_by_login(login)
     if user is None or user.deleted_at is not None:
         # As slow as a wrong password, so the answer's timing does not tell who has an account.
-        check_password_hash(_unknown_login_hash(), password)
+        check_password_hash(_unknown_login_hash(current_app.config["PASSWORD_HASH_METHOD"]),
+                            password)
         return None
     return user if user.check_password(password) else None
 

@@ -23,26 +23,29 @@ def progress_by_module(user_id: int, course_slug: str) -> dict[str, ModuleProgre
     return {p.module_slug: p for p in rows}
 
 
-def _progress_row(user_id: int, module: Module) -> ModuleProgress:
-    """The learner's row for the module, created on first visit; safe when two tabs race."""
+def _progress_row(user_id: int, module: Module) -> tuple[ModuleProgress, bool]:
+    """The learner's row for the module, created on first visit (then True); safe when two
+    tabs race."""
     where = (ModuleProgress.user_id == user_id, ModuleProgress.course_slug == module.course_slug,
              ModuleProgress.module_slug == module.slug)
     row = db.session.scalar(sa.select(ModuleProgress).where(*where))
     if row is not None:
-        return row
+        return row, False
     try:
         with db.session.begin_nested():
             row = ModuleProgress(user_id=user_id, course_slug=module.course_slug,
                                  module_slug=module.slug)
             db.session.add(row)
     except IntegrityError:
-        row = db.session.scalar(sa.select(ModuleProgress).where(*where))
-    return row
+        return db.session.scalar(sa.select(ModuleProgress).where(*where)), False
+    return row, True
 
 
 def record_visit(user_id: int, module: Module) -> ModuleProgress:
-    row = _progress_row(user_id, module)
-    if db.session.new or db.session.dirty:
+    row, created = _progress_row(user_id, module)
+    # Commit the first visit. (The savepoint had flushed the new row, so `session.new` no
+    # longer listed it: PostgreSQL lost every first visit; SQLite kept them by chance.)
+    if created:
         db.session.commit()
     return row
 
@@ -50,7 +53,7 @@ def record_visit(user_id: int, module: Module) -> ModuleProgress:
 def mark_read(user_id: int, module: Module, catalog: Catalog | None = None) -> Completion | None:
     """Record that the learner read the module to the end, committed with what it completes
     (the course certificate, when this was the course's last step)."""
-    row = _progress_row(user_id, module)
+    row, _created = _progress_row(user_id, module)
     if row.read_at is None:
         row.read_at = utcnow()
     catalog = catalog or get_catalog()

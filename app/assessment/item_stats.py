@@ -96,9 +96,9 @@ def statistics(catalog: Catalog) -> list[ItemStats]:
 
 
 FLAG_LABELS = {
-    "easy": _l("gần như ai cũng đúng (trên 95%%)"),
-    "hard": _l("quá ít người đúng (dưới 20%%)"),
+    "easy": _l("gần như ai cũng đúng (trên 95%)"),
+    "hard": _l("quá ít người đúng (dưới 20%)"),
     "discrimination": _l("không phân biệt người biết với người đoán (tương quan dưới 0,10; "
                          "âm: có thể sai đáp án)"),
-    "distractor": _l("có lựa chọn sai gần như không ai chọn (dưới 2%%)"),
+    "distractor": _l("có lựa chọn sai gần như không ai chọn (dưới 2%)"),
 }

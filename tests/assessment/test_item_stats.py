@@ -86,4 +86,5 @@ def test_the_command_prints_flagged_questions_with_file_and_line(app, catalog, m
     result = app.test_cli_runner().invoke(args=["assessment", "item-stats"])
     assert result.exit_code == 0, result.output
     assert f"{question.source} {question.id} [easy" in result.output
+    assert "gần như ai cũng đúng (trên 95%)" in result.output  # the reason, as a person reads it
     assert "câu cần xem lại; tính trong" in result.output

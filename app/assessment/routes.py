@@ -83,14 +83,20 @@ def submit(attempt_id: int):
     try:
         attempt = services.grade(current_user.id, attempt.id, form, catalog)
     except services.AlreadySubmitted:
-        flash(_("Bài này đã được nộp; đây là kết quả."), "info")
-        return redirect(url_for("assessment.result", attempt_id=attempt.id))
+        return _already_submitted(attempt)
     except services.Unanswered as exc:
-        # Keep every answer already ticked, and say which questions are left.
-        picked = {k: {int(p) for p in v if p.isdigit()} for k, v in form.items()}
+        # Keep every answer already ticked, and say which questions are left ("²" is a
+        # digit to str.isdigit() but not to int(): ASCII digits only).
+        picked = {k: {int(p) for p in v if p.isascii() and p.isdigit()} for k, v in form.items()}
         return _render_take(place, attempt, 400, picked=picked, missing=set(exc.numbers),
                             error=exc.message)
     _congratulate(commit_step(current_user.id, catalog, attempt=attempt))
+    return redirect(url_for("assessment.result", attempt_id=attempt.id))
+
+
+def _already_submitted(attempt):
+    """A second post of a graded attempt (two tabs, a resent form): its result, not an error."""
+    flash(_("Bài này đã được nộp; đây là kết quả."), "info")
     return redirect(url_for("assessment.result", attempt_id=attempt.id))
 
 
@@ -107,8 +113,7 @@ def _confirmation_step(attempt, place: Place, form, catalog):
     try:
         attempt = services.answer_confirmation(current_user.id, attempt.id, form, catalog)
     except services.AlreadySubmitted:
-        flash(_("Bài này đã được nộp; đây là kết quả."), "info")
-        return redirect(url_for("assessment.result", attempt_id=attempt.id))
+        return _already_submitted(attempt)
     except services.Unanswered as exc:
         return _render_step(place, attempt, 400, error=exc.message)
     if attempt.submitted_at is None:

@@ -35,8 +35,8 @@ login_manager.localize_callback = _
 def load_user(session_id: str):
     """The cookie holds "<id>-<nonce>": an old nonce (after logout elsewhere) loads nobody."""
     user_id, _, nonce = session_id.partition("-")
-    if not user_id.isdigit():
-        return None
+    if not (user_id.isascii() and user_id.isdigit() and len(user_id) <= 9):
+        return None  # a database id, and only that
     user = db.session.get(User, int(user_id))
     if user is None or not hmac.compare_digest(user.session_nonce, nonce):
         return None

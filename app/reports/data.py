@@ -65,7 +65,7 @@ class _Communes:
             self.names[bare] = None if bare in self.names and self.names[bare] != code else code
 
     def find(self, value: str) -> int | None:
-        if value.isdigit():
+        if value.isascii() and value.isdigit():  # "²" passes isdigit() but not int()
             return int(value) if int(value) in self.codes else None
         return self.names.get(fold(value))
 

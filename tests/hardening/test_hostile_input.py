@@ -78,3 +78,32 @@ def test_control_characters_in_next_after_a_dashboard_refresh(client, make_user,
     response = client.post("/reports/refresh", data={"csrf_token": token,
                                                      "next": "/reports/\r\nX: y"})
     assert response.status_code == 302 and response.headers["Location"] == "/reports/"
+
+
+def test_a_superscript_digit_in_a_check_is_a_clear_400(app, client, make_user, auth):
+    """'²'.isdigit() is True but int('²') fails: it must not reach int()."""
+    import re
+
+    make_user(login="so-mu@example.vn")
+    auth.login("so-mu@example.vn")
+    page = client.get("/checks/ky-nang-so-co-ban/01-dien-thoai-thong-minh").get_data(as_text=True)
+    attempt_id = re.search(r'action="/attempts/(\d+)"', page).group(1)
+    field = re.search(r'name="(q-[^"]+)"', page).group(1)
+    token = csrf_token(client, "/checks/ky-nang-so-co-ban/01-dien-thoai-thong-minh")
+    response = client.post(f"/attempts/{attempt_id}", data={"csrf_token": token, field: "²"})
+    assert response.status_code == 400 and "Bạn chưa trả lời câu" in response.get_data(as_text=True)
+
+
+def test_a_superscript_digit_as_a_commune_in_a_units_csv_is_a_line_problem(app, client, make_user,
+                                                                          auth):
+    import io
+
+    make_user(role="admin", login="qt-so-mu@example.vn")
+    auth.login("qt-so-mu@example.vn")
+    token = csrf_token(client, "/reports/data")
+    data = "xã,loại,tên đơn vị\n²,school,Trường Tiểu học Bản Pọng\n".encode()
+    response = client.post("/reports/data/units", data={
+        "csrf_token": token, "units-csrf_token": token,
+        "units-data": (io.BytesIO(data), "dv.csv")}, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "Dòng 2: Không có xã, phường &#39;²&#39; trong tỉnh." in response.get_data(as_text=True)

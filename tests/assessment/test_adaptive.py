@@ -14,6 +14,7 @@ from app.assessment.models import Answer, Attempt
 from app.extensions import db
 
 from ..conftest import answers_for, csrf_token
+from .test_confirmation import take_confirmation
 
 GROUPS = ["nguoi-dan", "can-bo", "hoc-sinh", "doanh-nghiep"]
 
@@ -84,19 +85,6 @@ def test_a_competence_is_never_judged_without_a_question(catalog):
     assert judged == {q.competence for q, _ in answered}
 
 
-def _take(app, client, right: bool, attempts_seen: list):
-    for _step in range(61):
-        page = client.get("/confirmation/take").get_data(as_text=True)
-        attempt_id = int(re.search(r'action="/attempts/(\d+)"', page).group(1))
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        form = answers_for(app, attempt_id, right, last_only=True)
-        response = client.post(f"/attempts/{attempt_id}", data={"csrf_token": token, **form})
-        if "/attempts/" in response.headers["Location"]:
-            attempts_seen.append(attempt_id)
-            return client.get(response.headers["Location"]).get_data(as_text=True)
-    raise AssertionError("more than 60 questions")
-
-
 def test_one_question_per_page_and_a_resent_answer_counts_once(app, client, make_user, auth):
     make_user(login="mot-cau@example.vn")
     auth.login("mot-cau@example.vn")
@@ -117,7 +105,7 @@ def test_one_question_per_page_and_a_resent_answer_counts_once(app, client, make
 def test_the_result_shows_each_competence_and_what_to_study(app, client, make_user, auth):
     make_user(login="ket-qua@example.vn")
     auth.login("ket-qua@example.vn")
-    result = _take(app, client, False, [])
+    _attempt_id, result = take_confirmation(app, client, False)
     assert "Chưa đạt" in result and "chưa đạt" in result and "Nên học:" in result
     assert "chưa hỏi (bài đã có kết quả trước)" in result  # it stopped once settled
     assert re.search(r'href="/courses/[a-z-]+/[0-9a-z-]+"', result.split("Từng năng lực")[1])
@@ -126,9 +114,7 @@ def test_the_result_shows_each_competence_and_what_to_study(app, client, make_us
 def test_a_retake_of_the_confirmation_asks_questions_not_seen_before(app, client, make_user, auth):
     make_user(login="lam-lai@example.vn")
     auth.login("lam-lai@example.vn")
-    ids: list[int] = []
-    _take(app, client, False, ids)
-    _take(app, client, True, ids)
+    ids = [take_confirmation(app, client, right)[0] for right in (False, True)]
     with app.app_context():
         first, second = (set(db.session.scalars(sa.select(Answer.question_id)
                                                 .where(Answer.attempt_id == i))) for i in ids)

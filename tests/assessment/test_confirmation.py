@@ -16,7 +16,7 @@ OWN_COURSE = {"nguoi-dan": "Công dân số", "can-bo": "Chuyển đổi số tr
               "hoc-sinh": "Học sinh số", "doanh-nghiep": "Người lao động số"}
 
 
-def _submit(app, client, right: bool):
+def take_confirmation(app, client, right: bool):
     """Take the confirmation one question per page, answering every question right (or
     wrong), until it is decided; the attempt's id and the result page."""
     for _step in range(61):
@@ -48,9 +48,9 @@ def test_each_group_reaches_its_confirmation(app, client, make_user, auth, group
     assert assessment.title in page
     assert f"ít nhất {assessment.rule.required(n)} trên {n} năng lực" in page  # the rule, told first
 
-    _failed, result = _submit(app, client, right=False)
+    _failed, result = take_confirmation(app, client, right=False)
     assert "Chưa đạt" in result
-    attempt_id, result = _submit(app, client, right=True)
+    attempt_id, result = take_confirmation(app, client, right=True)
     assert "Đạt:" in result and "Xem giấy xác nhận" in result
     with app.app_context():
         attempt = db.session.get(Attempt, attempt_id)
@@ -71,10 +71,10 @@ def test_each_group_reaches_its_confirmation(app, client, make_user, auth, group
 def test_a_confirmation_is_distinct_from_course_certificates_and_issued_once(app, client, make_user, auth):
     make_user(group="nguoi-dan", login="once@example.vn")
     auth.login("once@example.vn")
-    _submit(app, client, right=True)
+    take_confirmation(app, client, right=True)
     page = client.get("/confirmation").get_data(as_text=True)
     assert "Bạn đã được xác nhận đạt phổ cập kỹ năng số." in page
-    _submit(app, client, right=True)  # taking it again issues nothing new
+    take_confirmation(app, client, right=True)  # taking it again issues nothing new
     with app.app_context():
         kinds = db.session.scalars(sa.select(Certificate.kind)).all()
     assert kinds == ["confirmation"]

@@ -29,12 +29,17 @@ check: translations
 run: check
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	REPORTS_REFRESH_SECONDS=$${REPORTS_REFRESH_SECONDS:-120} $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 # Production-style serving: gunicorn against DATABASE_URL (SQLite by default), migrated first.
+# With REDIS_URL, long jobs (a roster import) go to an RQ worker started beside gunicorn and
+# stopped with it; without, they run in a thread of the web process (app/jobs.py).
 serve: check
 	$(BIN)/flask db upgrade
-	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+	@if [ -n "$$REDIS_URL" ]; then \
+		$(BIN)/flask jobs worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
+		$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app; \
+	else $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app; fi
 
 test: check
 	$(BIN)/python -m pytest

@@ -11,7 +11,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import assets, errors, i18n, security
+from . import assets, caching, errors, i18n, jobs, logs, metrics, security, transactions
 from .ambassadors import models as _ambassador_models  # noqa: F401  (register tables)
 from .ambassadors.routes import bp as ambassadors_bp
 from .assessment import models as _assessment_models  # noqa: F401
@@ -33,9 +33,14 @@ from .courses.routes import bp as courses_bp
 from .demo import demo_cli
 from .extensions import compress, csrf, db, limiter, login_manager, migrate
 from .main.routes import bp as main_bp
+from .offline import models as _offline_models  # noqa: F401
+from .offline.routes import bp as offline_bp
 from .privacy.routes import bp as privacy_bp
 from .reports import models as _report_models  # noqa: F401
+from .ops import health as ops_health
+from .ops.cli import ops_cli
 from .reports.cli import reports_cli
+from .reports.refresher import init_app as start_snapshot_refresher
 from .reports.routes import bp as reports_bp
 from .teaching import models as _teaching_models  # noqa: F401
 from .teaching.routes import bp as teaching_bp
@@ -57,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     _engine_options(app)
     db.init_app(app)
+    caching.init_app(app)  # the signed-in user, pages, grids (app/caching.py)
     # render_as_batch: SQLite cannot ALTER most things, so Alembic rebuilds the table there.
     migrate.init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"),
                      render_as_batch=True, compare_type=True)
@@ -68,25 +74,35 @@ def create_app(test_config: dict | None = None) -> Flask:
     _behind_proxies(app)
     login_manager.init_app(app)
     i18n.init_app(app)
+    logs.init_app(app)  # request ids, LOG_FORMAT=json, phones and emails masked
+    metrics.init_app(app)  # /metrics for METRICS_ALLOW only
+    ops_health.init_app(app)  # its site-wide readings: snapshot age, job queues
     errors.init_app(app)
     security.init_app(app)
     access.init_app(app)  # templates ask `current_user is allowed('teacher')`
     _sqlite_pragmas(app)
+    _reads_without_transactions(app)
 
     _bounded_ids(app)
     for bp in (main_bp, auth_bp, courses_bp, assessment_bp, certificates_bp, teaching_bp,
-               reports_bp, ambassadors_bp, privacy_bp):
+               reports_bp, ambassadors_bp, privacy_bp, offline_bp):
         app.register_blueprint(bp)
 
     # Every app command is added here; only `flask content` is an entry point (pyproject.toml).
-    for command in (demo_cli, assessment_cli, credentials_cli, users_cli, reports_cli):
+    for command in (demo_cli, assessment_cli, credentials_cli, users_cli, reports_cli, ops_cli,
+                    jobs.jobs_cli):
         app.cli.add_command(command)
+    start_snapshot_refresher(app)  # only where REPORTS_REFRESH_SECONDS is set (`make run`)
     return app
 
 
 def _secret_key(app: Flask) -> None:
     """Development gets a key kept in the instance folder; anywhere else it must be set."""
     if app.config.get("SECRET_KEY"):
+        return
+    if app.config.get("SECRET_KEY_FILE"):  # production: a 0600 file (docs/deploy.md), restorable
+        with open(app.config["SECRET_KEY_FILE"]) as f:
+            app.config["SECRET_KEY"] = f.read().strip()
         return
     if app.config["ENV_NAME"] != "development" and not app.testing:
         raise RuntimeError("SECRET_KEY must be set outside development (APP_ENV).")
@@ -104,7 +120,16 @@ def _engine_options(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
         options["connect_args"] = {"connect_timeout": 5, **options.get("connect_args", {})}
+        options.setdefault("isolation_level", "AUTOCOMMIT")  # app/transactions.py opens them
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _reads_without_transactions(app: Flask) -> None:
+    """PostgreSQL: a page that only reads sends no BEGIN/ROLLBACK (app/transactions.py)."""
+    if app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("isolation_level") != "AUTOCOMMIT":
+        return
+    with app.app_context():
+        transactions.init_engine(db.engine)
 
 
 def _bounded_ids(app: Flask) -> None:

@@ -11,7 +11,7 @@ import hashlib
 import mimetypes
 from pathlib import Path
 
-from flask import Flask, Response, abort, current_app, url_for
+from flask import Flask, Response, abort, current_app, redirect, url_for
 
 YEAR = 365 * 24 * 3600
 
@@ -57,3 +57,5 @@ def init_app(app: Flask) -> None:
     app.extensions["assets"] = assets
     app.add_url_rule("/assets/<path:name>", "assets", serve)
     app.jinja_env.globals["asset"] = assets.url
+    # Pages name their icon (base.html); this answers the browsers that ask /favicon.ico anyway.
+    app.add_url_rule("/favicon.ico", "favicon", lambda: redirect(assets.url("favicon.svg"), 301))

@@ -21,6 +21,11 @@ class Config:
     # werkzeug's scrypt at its default cost; the tests use a cheaper one (tests/conftest.py)
     # so that the quick loop is not spent hashing hundreds of made-up passwords.
     PASSWORD_HASH_METHOD = "scrypt"
+    # A roster's one-time passwords: 10 random characters of 31 (49 bits), replaced at the first
+    # sign-in by one hashed at the full cost. At 1/8 of scrypt's default work (N=4096, 4 MiB a
+    # guess) a stolen hash still takes decades of GPU time, and 1,000 learners take seconds, not
+    # the 3-5 minutes of the full cost on these 2 cores.
+    ONE_TIME_PASSWORD_HASH_METHOD = "scrypt:4096:8:1"
     SQLALCHEMY_DATABASE_URI = _database_url()
     # No pre-ping round trip on every request: a connection that died is detected on use,
     # the pool is invalidated, the request gets the 503 page and the next one reconnects.
@@ -59,11 +64,31 @@ class Config:
     RATELIMIT_KEY_PREFIX = "hocvuso"
     # Reverse proxies in front of the app (load balancer, nginx): trust that many X-Forwarded-*.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+    # The largest request body (the 2 MiB data CSV plus its form); nginx's client_max_body_size
+    # in deploy/nginx/hocvuso.conf says the same (tests/ops/test_nginx.py compares them).
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+    # Who may read /metrics: addresses or networks, comma-separated (after ProxyFix).
+    METRICS_ALLOW = os.environ.get("METRICS_ALLOW", "127.0.0.0/8,::1/128")
+    # "json": one JSON object per log line and one line per request; "text": Flask's lines.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    # Where the secret key is kept when SECRET_KEY is not in the environment (a 0600 file).
+    SECRET_KEY_FILE = os.environ.get("SECRET_KEY_FILE", "")
     # Ed25519 keys that sign the certificates' credentials (default: instance/credential_keys).
     CREDENTIAL_KEYS_DIR = os.environ.get("CREDENTIAL_KEYS_DIR", "")
     # "EdDSA" (understood by every JOSE verifier) or "Ed25519" (RFC 9864's new name); both verify.
     CREDENTIAL_JWS_ALG = os.environ.get("CREDENTIAL_JWS_ALG", "EdDSA")
     # Rebuildable cache of certificate PDFs (default: instance/certificate_pdfs).
     CERTIFICATE_PDF_CACHE_DIR = os.environ.get("CERTIFICATE_PDF_CACHE_DIR", "")
+    # Seconds between dashboard snapshot refreshes by a thread of the app itself (0: off). Only
+    # for the embedded set-up (`make run` sets it); production runs `flask reports refresh`.
+    REPORTS_REFRESH_SECONDS = float(os.environ.get("REPORTS_REFRESH_SECONDS", "0"))
     # Development is the default so that `make run` works with no settings at all.
     ENV_NAME = os.environ.get("APP_ENV", "development")
+    # Outgoing mail (the password reset link): an SMTP server; with no MAIL_SERVER the message
+    # is written to the log instead (development). MAIL_USE_TLS: STARTTLS before signing in.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") not in ("0", "false", "False", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Học vụ số <khong-tra-loi@hocvuso.vn>")

@@ -28,15 +28,19 @@ def group_matcher(groups: Iterable) -> Callable[[str], str | None]:
     return lambda value: known.get(fold(value))
 
 
-def read_records(data: bytes, *, max_bytes: int, max_rows: int,
-                 header_words: set[str]) -> tuple[Records, Problems]:
+def read_records(data: bytes, *, max_bytes: int, max_rows: int, header_words: set[str],
+                 is_header: Callable[[list[str]], bool] | None = None) -> tuple[Records, Problems]:
     """Non-empty records of an uploaded CSV (UTF-8, with or without BOM; comma, semicolon or
-    tab), skipping a first header record whose first cell is one of `header_words`."""
+    tab), skipping a first header record whose first cell is one of `header_words` (or that
+    `is_header` recognises)."""
     if len(data) > max_bytes:
         return [], [(0, str(_l("Tệp quá lớn (tối đa %(kb)s KB).", kb=max_bytes // 1024)))]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
+        text = "\x00"
+    # NUL bytes: UTF-16 (Excel's "Unicode text"), which can decode as UTF-8 when it has no BOM.
+    if "\x00" in text:
         return [], [(0, str(_l("Tệp phải là CSV lưu bằng mã UTF-8 (Excel: Lưu thành → CSV UTF-8).")))]
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
@@ -49,7 +53,8 @@ def read_records(data: bytes, *, max_bytes: int, max_rows: int,
             cells = [c.strip() for c in record]
             if not any(cells):
                 continue
-            if not records and number == 1 and fold(cells[0]) in header_words:
+            if not records and number == 1 and (fold(cells[0]) in header_words
+                                                 or (is_header is not None and is_header(cells))):
                 continue
             records.append((number, cells))
     except csv.Error as exc:  # e.g. a stray carriage return inside a field

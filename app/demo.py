@@ -6,8 +6,12 @@ from flask import current_app
 from flask.cli import with_appcontext
 from werkzeug.security import generate_password_hash
 
+from app.assessment import services as assessment
 from app.auth.models import User
 from app.auth.services import parse_login, register
+from app.catalog import Catalog
+from app.certificates.services import find_certificate, verify_url
+from app.courses.services import mark_read
 from app.extensions import db
 from app.localities import communes
 from app.reports.models import CommuneDenominator, Unit, UnitDenominator
@@ -35,6 +39,8 @@ DEMO_UNITS = (("agency", "UBND xã (mẫu)"), ("school", "Trường THCS (mẫu)
               ("community_team", "Tổ công nghệ số cộng đồng thôn 1 (mẫu)"))
 DEMO_PEOPLE = {"nguoi-dan": 400, "can-bo": 60, "hoc-sinh": 250, "doanh-nghiep": 120}
 DEMO_LEARNERS = 36
+# The demo learner who has finished her group's first course: her certificate is a real one.
+DEMO_GRADUATE = "nguoidan@demo.hocvuso.vn"
 
 
 @click.group("demo", help="Dữ liệu mẫu để dùng thử.")
@@ -58,7 +64,41 @@ def load():
             created += 1
     click.echo(f"Tài khoản mẫu: {created} mới, {len(DEMO_ACCOUNTS) - created} đã có. "
                f"Mật khẩu chung: {DEMO_PASSWORD}")
+    url = _graduate(current_app.extensions["catalog"])
+    if url:
+        click.echo(f"Chứng chỉ mẫu của {DEMO_GRADUATE} (quét mã QR trên trang chứng chỉ hoặc "
+                   f"mở địa chỉ này): {url}")
     _dashboard_sample(province)
+
+
+def _graduate(catalog: Catalog) -> str | None:
+    """DEMO_GRADUATE reads every module of her group's first course and passes its checks,
+    through the same services as a learner's clicks: the certificate is issued and signed as
+    any other. Idempotent; returns its verification URL (None if the content has no course)."""
+    user = db.session.scalar(sa.select(User).where(User.email == DEMO_GRADUATE))
+    group = catalog.groups.get(user.group_slug) if user else None
+    course = catalog.course(group.programme[0]) if group and group.programme else None
+    if course is None:
+        return None
+    held = find_certificate(user.id, course.slug)
+    if held is None:
+        for module in course.modules:
+            if module.check:
+                _pass(user.id, module.check, catalog)
+            mark_read(user.id, module, catalog)
+        held = find_certificate(user.id, course.slug)
+    return verify_url(held.code) if held else None
+
+
+def _pass(user_id: int, check, catalog: Catalog) -> None:
+    """Answer the check's drawn questions with each question type's right answer."""
+    attempt = assessment.open_attempt(user_id, check)
+    form: dict[str, list[str]] = {}
+    for shown in assessment.shown_questions(attempt, catalog):
+        if shown is not None:
+            form.update(shown.kind.form_fields(shown.field, shown.order,
+                                               shown.kind.right_answer(shown.question)))
+    assessment.submit(user_id, attempt.id, form, catalog)
 
 
 def _dashboard_sample(province: int) -> None:

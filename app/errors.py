@@ -63,6 +63,13 @@ def init_app(app) -> None:
     def method_not_allowed(error):
         return page(405, _("Không thực hiện được"), _("Thao tác này không dùng được ở địa chỉ này."))
 
+    @app.errorhandler(413)
+    def too_large(error):
+        # Past MAX_CONTENT_LENGTH (nginx refuses the same size before it reaches the app).
+        return page(413, _("Tệp gửi lên quá lớn"),
+                    _("Tệp hoặc dữ liệu gửi lên vượt quá %(mb)d MB. Hãy chọn tệp nhỏ hơn.",
+                      mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)))
+
     @app.errorhandler(429)
     def too_many(error):
         response = render_template(

@@ -3,8 +3,10 @@
 Message ids are the Vietnamese text; app/translations/en holds the English.
 """
 
+from datetime import date, datetime
+
 from flask import current_app, g, has_request_context, session
-from flask_babel import get_locale, get_translations
+from flask_babel import format_date, format_datetime, get_locale, get_translations
 
 from .extensions import babel
 
@@ -25,7 +27,43 @@ def _translations():
     return found
 
 
+# The one date format of the site: Vietnamese day/month/four-digit year, English "2 Dec 2026".
+DATE_PATTERNS = {"vi": "d/M/yyyy", "en": "d MMM yyyy"}
+TIME_PATTERN = "HH:mm"
+
+
+def _date_pattern() -> str:
+    return DATE_PATTERNS.get(get_locale().language, DATE_PATTERNS["vi"])
+
+
+def format_day(value: date | datetime | None) -> str:
+    """A date (or the local date of a UTC moment): "2/12/2026", in English "2 Dec 2026"."""
+    if value is None:
+        return ""
+    return format_date(value, _date_pattern())  # a datetime is moved to local time first
+
+
+def format_moment(value: datetime | None) -> str:
+    """A UTC moment in local time: "2/12/2026 14:05", in English "2 Dec 2026 14:05"."""
+    if value is None:
+        return ""
+    return format_datetime(value, f"{_date_pattern()} {TIME_PATTERN}")
+
+
+def localized(thing, field: str = "name") -> str:
+    """A content object's name (or title…) in the visitor's language: `name_en` in English when
+    the content gives one, the Vietnamese otherwise. Jinja: {{ group|localized }}."""
+    if get_locale().language == "en":
+        english = getattr(thing, f"{field}_en", None) if not isinstance(thing, dict) else thing.get(f"{field}_en")
+        if english:
+            return english
+    return thing.get(field, "") if isinstance(thing, dict) else getattr(thing, field)
+
+
 def init_app(app) -> None:
+    app.jinja_env.filters["localized"] = localized
+    app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["moment"] = format_moment
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     # Jinja formats and escapes the result itself (newstyle): these only translate.

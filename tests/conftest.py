@@ -142,6 +142,7 @@ def _clean_tables(request):
         with db.engine.begin() as conn:
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
+        app.extensions["caches"].clear()  # ids are reused by the next test's rows
 
 
 @pytest.fixture
@@ -179,6 +180,22 @@ def make_user(app):
             return user.id
 
     return make
+
+
+def follow_job(client, response, timeout: float = 30):
+    """A POST that started a job (303 to its page): that page once the job has finished, as a
+    browser gets it by the page's own refresh."""
+    import time
+
+    assert response.status_code == 303, response.status_code
+    url = response.headers["Location"]
+    deadline = time.monotonic() + timeout
+    while True:
+        page = client.get(url)
+        if 'http-equiv="refresh"' not in page.get_data(as_text=True):
+            return page
+        assert time.monotonic() < deadline, f"the job at {url} did not finish"
+        time.sleep(0.05)
 
 
 def csrf_token(client, url: str) -> str:

@@ -37,3 +37,26 @@ def test_rosters_and_denominators_read_a_group_the_same_way(app_ctx, catalog, sp
     denominators, problems = parse_denominators(f"{commune};;{spelling};100\n".encode(), 38,
                                                 catalog)
     assert problems == [] and [r.group_slug for r in denominators] == ["nguoi-dan"]
+
+
+def test_a_roster_in_another_encoding_says_first_to_save_it_as_utf8():
+    import unicodedata
+
+    from app.csvutil import read_records
+
+    text = "Họ tên,Email,Nhóm\nLò Văn Páo,0912000001,nguoi-dan\n"
+    def cp1258(value: str) -> bytes:  # as Windows saves it: a tone mark apart where it must be
+        out = b""
+        for c in value:
+            try:
+                out += c.encode("cp1258")
+            except UnicodeEncodeError:
+                out += unicodedata.normalize("NFD", c).encode("cp1258")
+        return out
+
+    samples = [cp1258(text), text.encode("utf-16"), text.encode("utf-16-le"),  # -le: no BOM
+               "Lo Van Pao,0912000001,x\n".encode("utf-16-le")]  # plain ASCII, still UTF-16
+    for data in samples:
+        records, problems = read_records(data, max_bytes=10_000, max_rows=10, header_words={"ho ten"})
+        assert records == [] and len(problems) == 1
+        assert problems[0][0] == 0 and "UTF-8" in problems[0][1]

@@ -7,7 +7,7 @@ def test_vietnamese_by_default_and_english_on_request(client):
     assert response.headers["Location"] == "/auth/login"
     page = client.get("/auth/login").get_data(as_text=True)
     assert 'lang="en"' in page
-    assert "Log in" in page and "Email or phone number" in page
+    assert "Log in" in page and "Email, phone number or username" in page
     client.post("/lang/vi", data={"next": "/"})
     assert "Đăng nhập" in client.get("/auth/login").get_data(as_text=True)
 

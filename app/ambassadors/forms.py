@@ -4,6 +4,7 @@ from wtforms import PasswordField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms import choice_id, options
+from app.i18n import localized
 from app.localities import communes
 
 
@@ -22,7 +23,7 @@ class RegisterCitizenForm(FlaskForm):
     unit_id = SelectField(_l("Đơn vị (không bắt buộc)"), coerce=choice_id, validate_choice=False)
 
     def fill_choices(self, catalog, province_code: int, units) -> None:
-        self.group_slug.choices = options((g.slug, g.name) for g in catalog.groups.values())
+        self.group_slug.choices = options((g.slug, localized(g)) for g in catalog.groups.values())
         self.commune_code.choices = options([(0, _l("— Chọn xã, phường —"))]
                                             + list(communes(province_code)))
         self.unit_id.choices = options([(0, _l("— Không thuộc đơn vị nào —"))]

@@ -1,18 +1,28 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+import io
+
+from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template,
+                   request, send_file, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.assessment import services as assessment_services
 from app.auth.access import ambassador_required
+from app.auth.forms import LOGIN_LABEL
+from app.auth.forms import AssistedResetForm
+from app.auth.limits import password_guesses
 from app.auth.models import User
 from app.catalog import get_catalog
-from app.certificates.services import find_certificate, qr_svg
+from app.certificates.pdf import ascii_slug
+from app.certificates.services import find_certificate, qr
+from app.columns import utcnow
 from app.extensions import db, limiter
+from app.forms import bounded_int
+from app.localities import commune_in_province
 from app.units.models import units_of_commune
 
-from . import services
+from . import pdf, services, sheets
 from .forms import RegisterCitizenForm, SessionForm
 
 bp = Blueprint("ambassadors", __name__, template_folder="templates", url_prefix="/ambassador")
@@ -20,7 +30,7 @@ bp = Blueprint("ambassadors", __name__, template_folder="templates", url_prefix=
 
 def _index(status: int = 200, session_form: SessionForm | None = None):
     return render_template(
-        "ambassadors/index.html", summary=services.summary(current_user.id),
+        "ambassadors/index.html", summary=services.summary(current_user.id), now=utcnow(),
         people=services.people(current_user.id),
         session_form=session_form or SessionForm(formdata=None)), status
 
@@ -32,23 +42,65 @@ def index():
 
 
 def _units(commune_code: int):
-    return units_of_commune(commune_code) if commune_code else []
+    """The units of a commune of the ambassador's province (none for any other code)."""
+    if not commune_code or not commune_in_province(commune_code, current_user.province_code):
+        return []
+    return units_of_commune(commune_code)
+
+
+def _chosen_commune() -> int:
+    """The commune the page opens on: ?commune= (the form re-offered without JavaScript),
+    else the ambassador's own."""
+    chosen = request.args.get("commune", type=bounded_int)
+    if chosen and commune_in_province(chosen, current_user.province_code):
+        return chosen
+    return current_user.commune_code
+
+
+def _login_url() -> str:
+    return current_app.config["BASE_URL"] + url_for("auth.login")
+
+
+def _scalable_qr(url: str) -> str:
+    """An SVG with a viewBox and no fixed size: the sheet's CSS makes it large on paper."""
+    return qr(url).svg_inline(scale=4, border=2, dark="#000", light="#fff", omitsize=True,
+                              title=url)
 
 
 def _sheet(sheet: services.Sheet):
-    login_url = current_app.config["BASE_URL"] + url_for("auth.login")
+    login_url = _login_url()
     return render_template("ambassadors/sheet.html", sheet=sheet, login_url=login_url,
-                           login_qr=qr_svg(login_url))
+                           login_qr=_scalable_qr(login_url), login_label=LOGIN_LABEL,
+                           sheet_token=sheets.sheet_token(sheet, current_user.id))
+
+
+@bp.post("/sheet.pdf")
+@ambassador_required
+def sheet_pdf():
+    """The sheet just shown, as a PDF: from the page's signed token, nothing stored."""
+    try:
+        sheet = sheets.sheet_from_token(current_user, request.form.get("sheet", ""))
+    except services.AmbassadorError as exc:
+        flash(str(exc.message), "warning")
+        return _index(exc.status)
+    data = pdf.render(pdf.sheet_content(
+        sheet.citizen.full_name, sheet.login, sheet.password, _login_url(),
+        current_user.full_name))
+    response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
+                         download_name=f"phieu-dang-nhap-{ascii_slug(sheet.citizen.full_name)}.pdf")
+    response.headers["Cache-Control"] = "private, no-store"  # it holds a password
+    return response
 
 
 @bp.route("/register", methods=["GET", "POST"])
 @ambassador_required
 def register():
     catalog = get_catalog()
-    form = RegisterCitizenForm(data={"group_slug": "nguoi-dan",
-                                     "commune_code": current_user.commune_code})
-    # Units of the commune the ambassador works in (the form works without JavaScript).
-    form.fill_choices(catalog, current_user.province_code, _units(current_user.commune_code))
+    form = RegisterCitizenForm(data={"group_slug": "nguoi-dan", "commune_code": _chosen_commune()})
+    # Units of the chosen commune: the posted one, else ?commune=, else the ambassador's own.
+    form.fill_choices(catalog, current_user.province_code, _units(form.commune_code.data))
+    if request.method == "POST" and "show_units" in request.form:
+        return render_template("ambassadors/register.html", form=form), 200  # no JavaScript
     if form.validate_on_submit():
         try:
             sheet = services.register_citizen(
@@ -65,14 +117,29 @@ def register():
     return render_template("ambassadors/register.html", form=form), status
 
 
-@bp.post("/people/<int:user_id>/sheet")
+@bp.get("/communes/<int:commune_code>/units.json")
+@ambassador_required
+def units_json(commune_code: int):
+    """For the register form's script: the units of a commune (the form works without it)."""
+    if not commune_in_province(commune_code, current_user.province_code):
+        abort(404)
+    return jsonify([{"id": u.id, "name": u.name} for u in _units(commune_code)])
+
+
+@bp.route("/people/<int:user_id>/sheet", methods=["GET", "POST"])
 @ambassador_required
 def new_sheet(user_id: int):
+    """GET says what a new sheet does (the citizen's password is reset); a POST with the box
+    ticked does it. Only for citizens the ambassador may act for (auth.access.may_act_for)."""
     try:
-        sheet = services.new_sheet(current_user, user_id)
+        citizen = services.citizen_to_reset(current_user, user_id)
     except services.AmbassadorError as exc:
         abort(exc.status)
-    return _sheet(sheet)
+    form = AssistedResetForm()
+    if form.validate_on_submit():
+        return _sheet(services.new_sheet(current_user, citizen.id))
+    return render_template("ambassadors/reset.html", form=form, person=citizen), \
+        400 if form.errors else 200
 
 
 def _ambassador_key() -> str:
@@ -83,21 +150,35 @@ def _refused(response) -> bool:
     return response.status_code != 302  # only wrong passwords and refusals use up the limit
 
 
+def _wrong_citizen_password(_response) -> bool:
+    return g.get("wrong_citizen_password", False)  # as at sign-in; set by start_session
+
+
 @bp.post("/session")
 @ambassador_required
 @limiter.limit("20 per 10 minutes", key_func=_ambassador_key, deduct_when=_refused,
                scope="ambassador-session")
+# The citizen's own sign-in limits: guesses here count there, and the other way round.
+@password_guesses(deduct_when=_wrong_citizen_password)
 def start_session():
     form = SessionForm()
     if not form.validate_on_submit():
         return _index(400, form)
     try:
         citizen = services.find_citizen(current_user, form.login.data, form.password.data)
+    except services.AmbassadorError as exc:
+        g.wrong_citizen_password = exc.status in (403, 404)  # a wrong password, no such login
+        return _refuse(form, exc)
+    try:
         attempt = services.start_session(current_user, citizen, get_catalog())
     except services.AmbassadorError as exc:
-        getattr(form, exc.field or "login").errors.append(str(exc.message))
-        return _index(exc.status, form)
+        return _refuse(form, exc)
     return redirect(url_for("ambassadors.session", attempt_id=attempt.id))
+
+
+def _refuse(form: SessionForm, exc: services.AmbassadorError):
+    getattr(form, exc.field or "login").errors.append(str(exc.message))
+    return _index(exc.status, form)
 
 
 @bp.post("/people/<int:user_id>/session")

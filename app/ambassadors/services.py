@@ -9,7 +9,6 @@ dashboard, and for the ambassador's ranking.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -19,13 +18,14 @@ from sqlalchemy.exc import IntegrityError
 from app.assessment import services as assessment_services
 from app.assessment.models import Attempt
 from app.audit.services import record
+from app.auth import recovery
 from app.auth.access import relation
 from app.auth.models import User
 from app.auth.passwords import one_time_password
-from app.auth.services import AccountError, find_by_login, parse_login
+from app.auth.services import AccountError, find_by_login, new_username, parse_login
 from app.catalog import Catalog
 from app.certificates.models import Certificate
-from app.certificates.services import find_certificate
+from app.certificates.standing import confirmation_standing
 from app.courses.completion import Completion, commit_step
 from app.extensions import db
 from app.localities import commune_in_province
@@ -33,11 +33,6 @@ from app.text import clean_name
 from app.units.models import Unit
 
 from .models import AmbassadorAction
-
-# Logins for people with neither email nor phone: shaped like an address so the ordinary
-# sign-in form takes them, but no mailbox: nothing is ever sent to this domain.
-SHEET_DOMAIN = "so.hocvuso.vn"
-_LOGIN_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read off a printed sheet
 
 
 class AmbassadorError(Exception):
@@ -48,10 +43,6 @@ class AmbassadorError(Exception):
         self.message = message
         self.status = status
         self.field = field
-
-
-def sheet_login() -> str:
-    return "".join(secrets.choice(_LOGIN_ALPHABET) for _ in range(8)) + "@" + SHEET_DOMAIN
 
 
 @dataclass(frozen=True)
@@ -104,8 +95,8 @@ def register_citizen(ambassador: User, *, full_name: str, phone: str | None, gro
                     must_change_password=True)
         if number:
             user.phone = number
-        else:
-            user.email = sheet_login()
+        else:  # a short login, typed as read off the sheet (auth.services.parse_sign_in)
+            user.username = new_username()
         user.set_password(password)
         try:
             with db.session.begin_nested():
@@ -128,16 +119,24 @@ def registered_by(ambassador_id: int, citizen_id: int) -> bool:
         AmbassadorAction.kind == "register").limit(1)) is not None
 
 
+def citizen_to_reset(ambassador: User, citizen_id: int) -> User:
+    """A citizen whose password this ambassador may reset: one they registered or who lives in
+    their commune (the assisted reset's rule, auth.access.may_act_for); 404 for anyone else."""
+    try:
+        return recovery.person_to_reset(ambassador, citizen_id)
+    except recovery.RecoveryError as exc:
+        raise AmbassadorError(_l("Bạn chỉ in lại phiếu cho người do chính bạn đăng ký hoặc sống ở "
+                                 "xã, phường của bạn."), 404) from exc
+
+
 def new_sheet(ambassador: User, citizen_id: int) -> Sheet:
-    """A fresh one-time password for a citizen this ambassador registered (a lost sheet)."""
-    citizen = db.session.get(User, citizen_id)
-    if (citizen is None or citizen.deleted_at is not None
-            or not registered_by(ambassador.id, citizen_id)):
-        raise AmbassadorError(_l("Bạn chỉ in lại phiếu cho người do chính bạn đăng ký."), 404)
-    password = one_time_password()
-    citizen.set_password(password)
-    citizen.must_change_password = True
-    _act(ambassador, citizen.id, "password")
+    """A fresh one-time password for a citizen (a lost sheet, a forgotten password): the
+    assisted reset, audited, told to the citizen at their next sign-in."""
+    citizen_to_reset(ambassador, citizen_id)
+    citizen, password = recovery.assisted_reset(ambassador, citizen_id)
+    # Who helped whom (the audit event is the assisted reset's own).
+    db.session.add(AmbassadorAction(ambassador_id=ambassador.id, citizen_id=citizen.id,
+                                    kind="password"))
     db.session.commit()
     return Sheet(citizen, citizen.login, password)
 
@@ -155,6 +154,9 @@ def find_citizen(ambassador: User, login: str, password: str | None) -> User:
     if citizen.role != "learner":
         raise AmbassadorError(_l("Chỉ kèm làm bài cho người học."), field="login")
     if not registered_by(ambassador.id, citizen.id) and not citizen.check_password(password or ""):
+        # Counted against the citizen's sign-in limits by the route (auth.limits); kept here.
+        record(ambassador.id, "ambassador.session_wrong_password", "user", citizen.id)
+        db.session.commit()
         raise AmbassadorError(_l("Mật khẩu của người học chưa đúng. Người học cần có mặt và tự "
                                  "nhập mật khẩu của mình."), 403, "password")
     return citizen
@@ -167,14 +169,14 @@ def start_session(ambassador: User, citizen: User, catalog: Catalog) -> Attempt:
     assessment = catalog.assessment_for(citizen.group_slug)
     if assessment is None:
         raise AmbassadorError(_l("Nhóm của người này chưa có bài đánh giá xác nhận."), 404)
-    if find_certificate(citizen.id, assessment.slug, kind="confirmation") is not None:
+    standing = confirmation_standing(citizen.id, assessment, catalog)  # revoked: may retake
+    if standing.confirmed:
         raise AmbassadorError(_l("%(name)s đã được xác nhận đạt phổ cập kỹ năng số.",
                                  name=citizen.full_name), 409)
-    missing = assessment_services.missing_requirements(citizen.id, assessment, catalog)
-    if missing:
+    if standing.missing:
         raise AmbassadorError(_l("%(name)s cần học xong trước: %(courses)s.",
                                  name=citizen.full_name,
-                                 courses=", ".join(c.title for c in missing)), 409)
+                                 courses=", ".join(c.title for c in standing.missing)), 409)
     # The citizen's unfinished attempt if there is one: a new session never redraws easier
     # questions.
     attempt = assessment_services.open_confirmation(citizen.id, assessment, catalog,

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.catalog import Catalog, Check, Question
 from app.catalog.types import Assessment
@@ -259,11 +260,12 @@ def grade(user_id: int, attempt_id: int, form: dict[str, list[str]], catalog: Ca
 
     # Only the first submission counts, even if the learner double-clicks or two tabs post.
     now = utcnow()
+    values = {"submitted_at": now, "correct": correct, "total": total, "passed": passed,
+              "answers": {qid: list(v.chosen) for qid, v in verdicts.items()}}
     result = db.session.execute(
         sa.update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
-        .values(submitted_at=now, correct=correct, total=total, passed=passed,
-                answers={qid: list(v.chosen) for qid, v in verdicts.items()})
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
@@ -274,7 +276,8 @@ def grade(user_id: int, attempt_id: int, form: dict[str, list[str]], catalog: Ca
                                        correct=c, total=t, level_rank=rank or None))
     db.session.add_all(answer_row(attempt.id, sq, verdicts[sq.question.id], now) for sq in shown)
     db.session.flush()
-    db.session.refresh(attempt)  # the UPDATE above bypassed the object
+    for key, value in values.items():  # what the UPDATE wrote, without reading it back
+        set_committed_value(attempt, key, value)
     return attempt
 
 

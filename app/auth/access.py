@@ -70,14 +70,16 @@ def _related(name: str, actor: User, person: User) -> bool:
 
 
 def may_act_for(actor: User, person: User) -> bool:
-    """The right over another person's account: an admin over everyone, a teacher over the
-    members of their classes, an ambassador over the learners they registered or who live in
-    their commune."""
+    """The right over another person's account (resetting its password: auth.recovery): an
+    admin over everyone, a teacher over the learners of their classes, an ambassador over the
+    learners they registered or who live in their commune. Only an admin over staff accounts."""
     if actor.has_role("admin"):
         return True
+    if person.role != "learner":
+        return False
     if actor.has_role("teacher") and _related("teaches", actor, person):
         return True
-    return (actor.has_role("ambassador") and person.role == "learner"
+    return (actor.has_role("ambassador")
             and (person.commune_code == actor.commune_code
                  or _related("registered", actor, person)))
 

@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Validati
 
 from app.catalog import get_catalog
 from app.forms import choice_id, options
+from app.i18n import localized
 from app.localities import commune_in_province, communes, provinces
 
 from .services import AccountError, parse_login
@@ -24,7 +25,7 @@ class _PlaceFields:
     def fill_choices(self, default_province: int) -> None:
         catalog = get_catalog()
         self.group_slug.choices = options([("", _l("— Chọn nhóm —"))] + [
-            (g.slug, g.name) for g in catalog.groups.values()
+            (g.slug, localized(g)) for g in catalog.groups.values()
         ])
         self.province_code.choices = options(provinces())
         if not self.province_code.data:
@@ -89,9 +90,13 @@ class ProfileForm(_PlaceFields, FlaskForm):
     village = RegisterForm.village
 
 
+# The words of the sign-in box; the printed login sheets say the same.
+LOGIN_LABEL = _l("Email, số điện thoại hoặc tên đăng nhập")
+
+
 class LoginForm(FlaskForm):
-    login = StringField(_l("Email hoặc số điện thoại"), validators=[
-        DataRequired(_l("Hãy nhập email hoặc số điện thoại."))])
+    login = StringField(LOGIN_LABEL, validators=[
+        DataRequired(_l("Hãy nhập email, số điện thoại hoặc tên đăng nhập."))])
     password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(_l("Hãy nhập mật khẩu."))])
     # Unticked: many people here sign in on a shared or an ambassador's phone.
     remember = BooleanField(_l("Giữ đăng nhập trên điện thoại này (chỉ khi máy là của riêng bạn)"))
@@ -119,3 +124,30 @@ class RoleForm(FlaskForm):
     login = StringField(_l("Email hoặc số điện thoại"), validators=[
         DataRequired(_l("Hãy nhập email hoặc số điện thoại.")), _validate_login])
     role = SelectField(_l("Vai trò"), validate_choice=False)
+
+
+class ForgotForm(FlaskForm):
+    email = StringField(_l("Email của bạn"), validators=[
+        DataRequired(_l("Hãy nhập địa chỉ email của bạn.")),
+        Length(max=254, message=_l("Tối đa 254 ký tự."))])
+
+
+class ResetForm(FlaskForm):
+    password = PasswordForm.password
+    confirm = PasswordForm.confirm
+
+
+class ConsentResetForm(ResetForm):
+    consent = ConsentPasswordForm.consent
+
+
+class AssistedResetForm(FlaskForm):
+    """The confirmation step: nothing changes unless the box is ticked."""
+
+    confirm = BooleanField(_l("Tôi hiểu và muốn đặt lại mật khẩu cho người này."), validators=[
+        DataRequired(_l("Hãy đánh dấu ô xác nhận để đặt lại mật khẩu."))])
+
+
+class FindPersonForm(FlaskForm):
+    login = StringField(LOGIN_LABEL, validators=[
+        DataRequired(_l("Hãy nhập email, số điện thoại hoặc tên đăng nhập."))])

@@ -19,13 +19,17 @@ ROLES = ("learner", "teacher", "ambassador", "leader", "admin")  # leader: reads
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
-        sa.CheckConstraint("email IS NOT NULL OR phone IS NOT NULL", name="has_login"),
+        sa.CheckConstraint("email IS NOT NULL OR phone IS NOT NULL OR username IS NOT NULL",
+                           name="has_login"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     full_name: Mapped[str] = mapped_column(sa.String(120))
     email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
     phone: Mapped[str | None] = mapped_column(sa.String(15), unique=True)
+    # A short login for someone with neither phone nor email (an ambassador's citizen): eight
+    # characters from an alphabet without look-alikes, lower case (auth.services.parse_sign_in).
+    username: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     group_slug: Mapped[str] = mapped_column(sa.String(40))
     province_code: Mapped[int] = mapped_column()
@@ -37,6 +41,9 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(sa.String(20), default="learner")
     # Set for accounts made from a roster with a one-time password: change it at first login.
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Someone with a right over the account (teacher, ambassador, admin) reset its password: the
+    # next sign-in says who and when (read from the audit log), once.
+    password_reset_pending: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Part of the id in the session cookie; a new value at logout or password change makes
     # every copy of an old cookie (another phone, a stolen one) worthless.
     session_nonce: Mapped[str] = mapped_column(sa.String(32), default=lambda: secrets.token_hex(8),
@@ -69,7 +76,7 @@ class User(UserMixin, db.Model):
 
     @property
     def login(self) -> str:
-        return self.email or self.phone or ""
+        return self.email or self.phone or self.username or ""
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.login}>"

@@ -1,5 +1,3 @@
-import hmac
-
 from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template,
                    request, session, url_for)
 from flask_babel import gettext as _
@@ -7,14 +5,18 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.extensions import db, limiter, login_manager
 from app.forms import options
+from app.i18n import format_moment
 from app.localities import communes
 from app.urls import local_target
 
-from . import services
-from .access import admin_required
-from .forms import (ConsentPasswordForm, LoginForm, PasswordForm, ProfileForm, RegisterForm,
+from . import recovery, services
+from .access import admin_required, role_required
+from .forms import (AssistedResetForm, ConsentPasswordForm, ConsentResetForm, FindPersonForm,
+                    ForgotForm, LoginForm, PasswordForm, ProfileForm, RegisterForm, ResetForm,
                     RoleForm)
+from .limits import password_guesses, typed_key
 from .models import ROLES, User
+from .signed_in import signed_in_user
 
 
 
@@ -37,12 +39,7 @@ def load_user(session_id: str):
     user_id, _, nonce = session_id.partition("-")
     if not (user_id.isascii() and user_id.isdigit() and len(user_id) <= 9):
         return None  # a database id, and only that
-    user = db.session.get(User, int(user_id))
-    if user is None or not hmac.compare_digest(user.session_nonce, nonce):
-        return None
-    if user.deleted_at is not None:  # its sessions ended at deletion; never load it again
-        return None
-    return user
+    return signed_in_user(int(user_id), nonce)  # a cached snapshot: no query (signed_in.py)
 
 
 def _renew_session() -> None:
@@ -75,24 +72,12 @@ def register():
     return render_template("auth/register.html", form=form), 200 if not form.errors else 400
 
 
-def _login_key() -> str:
-    """Rate-limit key for one account, whatever way its login is typed."""
-    try:
-        kind, value = services.parse_login(request.form.get("login", ""))
-    except services.AccountError:
-        value = request.form.get("login", "").strip().casefold()[:254]
-    return f"login:{value}"
-
-
 def _failed(response) -> bool:
     return response.status_code != 302  # only failed sign-ins count against the limits
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config.get("LOGIN_LIMIT_ACCOUNT", "5 per 5 minutes"),
-               key_func=_login_key, methods=["POST"], deduct_when=_failed, scope="login-account")
-@limiter.limit(lambda: current_app.config.get("LOGIN_LIMIT_ADDRESS", "30 per 5 minutes"),
-               methods=["POST"], deduct_when=_failed, scope="login-address")
+@password_guesses(deduct_when=_failed)  # the same buckets as the supervised session's (limits.py)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -104,6 +89,7 @@ def login():
         else:
             _renew_session()
             login_user(user, remember=form.remember.data)
+            _tell_who_reset(recovery.take_reset_notice(user))
             return redirect(local_target(request.args.get("next")))
     return render_template("auth/login.html", form=form), 200 if not form.errors else 400
 
@@ -130,7 +116,10 @@ def profile():
             village=form.village.data)
         flash(_("Đã lưu thông tin của bạn."), "success")
         return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form), 200 if not form.errors else 400
+    reset = recovery.last_assisted_reset(current_user.id)
+    return render_template("auth/profile.html", form=form,
+                           reset_note=_who_reset(reset) if reset else None), \
+        200 if not form.errors else 400
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -196,3 +185,110 @@ def communes_json(province_code: int):
     response.cache_control.public = True
     response.cache_control.max_age = 86400
     return response
+
+
+# -- a way back in -----------------------------------------------------------------------------
+
+_RESET_BY = {"teacher": N_("giáo viên"), "ambassador": N_("đại sứ số"), "admin": N_("quản trị")}
+
+
+def _who_reset(notice: recovery.ResetNotice) -> str:
+    return _("Mật khẩu của bạn đã được %(name)s (%(role)s) đặt lại lúc %(when)s. Nếu bạn không "
+             "nhờ việc này, hãy báo ngay cho người đó hoặc cho UBND xã.",
+             name=notice.by_name or _("một người có quyền"),
+             role=_(_RESET_BY.get(notice.by_role, "quản trị")),
+             when=format_moment(notice.at))  # the site's one format (app/i18n.py)
+
+
+def _tell_who_reset(notice: recovery.ResetNotice | None) -> None:
+    if notice is not None:
+        flash(_who_reset(notice), "warning")
+
+
+def _reset_email_key() -> str:
+    """Rate-limit key for one address, however it is typed."""
+    return typed_key("email", services.parse_login, "reset")
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config.get("RESET_LIMIT_ADDRESS", "10 per hour"),
+               methods=["POST"], scope="reset-address")
+@limiter.limit(lambda: current_app.config.get("RESET_LIMIT_EMAIL", "3 per hour"),
+               key_func=_reset_email_key, methods=["POST"], scope="reset-email")
+def forgot():
+    """Ask for a reset link; the answer is the same whether or not the address has an account."""
+    form = ForgotForm()
+    if form.validate_on_submit():
+        try:
+            recovery.request_reset(form.email.data, _reset_link)
+        except recovery.RecoveryError as exc:
+            form.email.errors.append(str(exc.message))
+        else:
+            return render_template("auth/forgot_sent.html")
+    return render_template("auth/forgot.html", form=form), 400 if form.errors else 200
+
+
+def _reset_link(token: str) -> str:
+    # The site's own address, never the request's Host header: the link must lead here.
+    return current_app.config["BASE_URL"] + url_for("auth.reset", token=token)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    try:
+        person = recovery.user_for_token(token)
+    except recovery.RecoveryError as exc:
+        return render_template("auth/reset_invalid.html", message=exc.message), 400
+    consent = services.needs_consent(person)
+    form = ConsentResetForm() if consent else ResetForm()
+    if form.validate_on_submit():
+        try:
+            recovery.reset_with_token(token, form.password.data,
+                                      consent=consent and form.consent.data)
+        except recovery.RecoveryError as exc:
+            getattr(form, exc.field or "password").errors.append(str(exc.message))
+        else:
+            logout_user()  # whoever was signed in on this browser: the owner signs in anew
+            flash(_("Đã đặt mật khẩu mới. Hãy đăng nhập bằng mật khẩu này."), "success")
+            return redirect(url_for("auth.login"))
+    response = render_template("auth/reset.html", form=form, consent=consent, person=person)
+    return response, 400 if form.errors else 200, {"Cache-Control": "private, no-store"}
+
+
+helper_required = role_required("teacher", "ambassador")  # admins too (has_role)
+
+
+@bp.route("/people/password-reset", methods=["GET", "POST"])
+@helper_required
+def find_person():
+    """Find someone to reset the password for, by their login (teacher, ambassador, admin)."""
+    form = FindPersonForm()
+    if form.validate_on_submit():
+        try:
+            person = recovery.find_person_to_reset(current_user, form.login.data)
+        except recovery.RecoveryError as exc:
+            form.login.errors.append(str(exc.message))
+        else:
+            return redirect(url_for("auth.assisted_reset", user_id=person.id))
+    return render_template("auth/find_person.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/people/<int:user_id>/password-reset", methods=["GET", "POST"])
+@helper_required
+def assisted_reset(user_id: int):
+    """GET says what the reset does; only a POST with the box ticked does it."""
+    try:
+        person = recovery.person_to_reset(current_user, user_id)
+    except recovery.RecoveryError as exc:
+        if exc.status != 400:
+            abort(exc.status)
+        flash(str(exc.message), "info")
+        return redirect(url_for("auth.password"))
+    form = AssistedResetForm()
+    if form.validate_on_submit():
+        person, password = recovery.assisted_reset(current_user, person.id)
+        return render_template("auth/reset_sheet.html", person=person, password=password,
+                               login_url=current_app.config["BASE_URL"] + url_for("auth.login")), \
+            200, {"Cache-Control": "private, no-store"}  # a password: no copy kept anywhere
+    return render_template("auth/assisted_reset.html", form=form, person=person), \
+        400 if form.errors else 200

@@ -23,6 +23,13 @@ from .models import ROLES, User
 
 # Vietnamese mobile numbers: 0 or +84, then 3/5/7/8/9 and eight digits.
 _PHONE = re.compile(r"^(?:\+?84|0)([35789]\d{8})$")
+# Short logins: no 0/o, 1/l/i to mix up when read off paper (like the class codes).
+USERNAME_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+USERNAME_LENGTH = 8
+_USERNAME = re.compile(f"^[{USERNAME_ALPHABET}]{{{USERNAME_LENGTH}}}$")
+# The domain of the address-shaped logins made before short logins (now stored as usernames;
+# migrations 5e3b9c1a7d24): still accepted at sign-in, for the sheets already printed.
+SHEET_DOMAIN = "so.hocvuso.vn"
 
 
 class AccountError(Exception):
@@ -53,12 +60,28 @@ def parse_login(value: str) -> tuple[str, str]:
     return "phone", "0" + match.group(1)
 
 
+def new_username() -> str:
+    """A short login for a person with neither phone nor email, read off a printed sheet."""
+    return "".join(secrets.choice(USERNAME_ALPHABET) for _ in range(USERNAME_LENGTH))
+
+
+def parse_sign_in(value: str) -> tuple[str, str]:
+    """What sign-in accepts: a short login as typed ("MW92 B4QP", the old long form
+    "mw92b4qp@so.hocvuso.vn"), else an email or phone as parse_login reads them."""
+    compact = re.sub(r"\s+", "", value or "").casefold()
+    short, at, domain = compact.partition("@")
+    if _USERNAME.match(short) and (not at or domain == SHEET_DOMAIN):
+        return "username", short
+    return parse_login(value)
+
+
 def find_by_login(value: str) -> User | None:
+    """The account an email, phone number or short login (typed any way) belongs to."""
     try:
-        kind, login = parse_login(value)
+        kind, login = parse_sign_in(value)
     except AccountError:
         return None
-    column = User.email if kind == "email" else User.phone
+    column = {"email": User.email, "phone": User.phone, "username": User.username}[kind]
     return db.session.scalar(sa.select(User).where(column == login))
 
 

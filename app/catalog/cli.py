@@ -8,6 +8,7 @@ import click
 
 from app.config import ROOT
 
+from .english import english_gaps
 from .loader import ContentError, load_catalog
 
 
@@ -31,6 +32,10 @@ def check(content_dir: Path | None):
         sys.exit(1)
     for warning in catalog.warnings:  # printed, not refused: the content still serves
         click.echo(f"Cảnh báo: {warning}")
+    gaps = english_gaps(catalog)  # the English mode shows these names: all must be there
+    if gaps:
+        click.echo("Thiếu tiếng Anh cho chế độ English:\n" + "\n".join(gaps), err=True)
+        sys.exit(1)
     n_modules = sum(len(c.modules) for c in catalog.courses.values())
     click.echo(f"Nội dung hợp lệ: {len(catalog.courses)} khóa học, {n_modules} bài học, "
                f"{len(catalog.questions)} câu hỏi.")

@@ -51,6 +51,8 @@ class CatalogReloader:
                                       "serving:\n%s", exc)
                 return False
             self.app.extensions["catalog"] = catalog
+            if "caches" in self.app.extensions:  # pages rendered from the old one go
+                self.app.extensions["caches"].bump("catalog")
             self.last_problems = []
             self.app.logger.info("content reloaded: %d courses", len(catalog.courses))
             return True

@@ -148,6 +148,8 @@ class Assessment:
     rule: ConfirmationRule
     parts: tuple[AssessmentPart, ...]
     courses: tuple[str, ...]  # where its questions come from: the group's programme
+    title_en: str = ""  # shown in English mode; `flask content check` asks for them
+    summary_en: str = ""
 
     @property
     def key(self) -> str:
@@ -247,6 +249,7 @@ class GroupTarget:
     trained: int | None = None  # percent of the group's people
     confirmed: int | None = None
     note: str = ""  # the plan's own wording of the scope, shown beside the figures
+    note_en: str = ""  # the same in English
 
     def get(self, indicator: str) -> int | None:
         return getattr(self, indicator)

@@ -17,8 +17,10 @@ from app.courses.completion import Completion, step_recorded
 from app.courses.services import course_status
 from app.extensions import db
 
-from .models import Certificate
-from .services import competence_snapshot, confirmation_snapshot, find_certificate, new_code
+from . import status
+from .models import NOT_REVOKED, Certificate
+from .services import (competence_snapshot, confirmation_snapshot, find_certificate, new_code,
+                       subject_identity)
 
 # Sent inside the step's transaction once a certificate is issued, with user_id and catalog:
 # app/reports, above, brings the learner's status up to date in the same commit.
@@ -52,7 +54,7 @@ def complete(_sender, *, user_id: int, catalog: Catalog, course: Course | None =
 
 def _confirmation(user_id: int, assessment: Assessment, attempt, catalog: Catalog) -> Completion:
     existing = find_certificate(user_id, assessment.slug, kind="confirmation")
-    if existing is not None:
+    if existing is not None and not existing.revoked:  # revoked: a new pass earns it again
         return Completion("confirmation", existing.code, issued=False)
     group = catalog.groups.get(assessment.group)
     return _issue(user_id, "confirmation", assessment.slug,
@@ -63,10 +65,16 @@ def _confirmation(user_id: int, assessment: Assessment, attempt, catalog: Catalo
 def _issue(user_id: int, kind: str, slug: str, title: str, competences: list[dict],
            catalog: Catalog) -> Completion:
     """Insert the certificate unless a concurrent step has just issued the same one."""
+    user = db.session.get(User, user_id)
     code = new_code()
+    # A free position, drawn at random; two issues drawing the same one at the same instant
+    # (1 in 131,072 per pair of simultaneous issues) fail the later step, which is not
+    # recorded and can be done again, like any broken unique key.
+    status_list, status_index = status.allocate()
     db.session.execute(_insert_once(
         code=code, user_id=user_id, kind=kind, course_slug=slug, title=title,
-        holder_name=db.session.get(User, user_id).full_name, competences=competences))
+        holder_name=user.full_name, competences=competences, status_list=status_list,
+        status_index=status_index, **subject_identity(user.email, user.phone)))
     held = find_certificate(user_id, slug, kind=kind)  # this one, or a concurrent step's
     if held.code == code:
         certificate_issued.send(current_app._get_current_object(), user_id=user_id,
@@ -75,8 +83,10 @@ def _issue(user_id: int, kind: str, slug: str, title: str, competences: list[dic
 
 
 def _insert_once(**values):
-    """INSERT … ON CONFLICT DO NOTHING on the one-per-learner key: the loser of a race keeps
-    its step. Not a savepoint: on SQLite one opened before any write commits on release."""
+    """INSERT … ON CONFLICT DO NOTHING on the one-valid-per-learner index: the loser of a race
+    keeps its step (any other broken unique key is an error). Not a savepoint: on SQLite one
+    opened before any write commits on release."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     return (dialect.insert(Certificate.__table__).values(**values)
-            .on_conflict_do_nothing(index_elements=["user_id", "kind", "course_slug"]))
+            .on_conflict_do_nothing(index_elements=["user_id", "kind", "course_slug"],
+                                    index_where=NOT_REVOKED))

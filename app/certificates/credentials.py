@@ -1,25 +1,32 @@
-"""Certificates as Open Badges 3.0 credentials (W3C VC 2.0), signed as VC-JWT with Ed25519.
+"""Certificates as Open Badges 3.0 credentials (W3C VC 2.0), issued by did:web, signed twice
+with the same Ed25519 key: as JSON-LD with a Data Integrity proof (eddsa-rdfc-2022, what the
+DCC verifier and wallets check) and as a VC-JWT (1EdTech's validator, JOSE tools).
 
-The JWT payload is the credential itself (OB 3.0 §8.2) plus the registered claims iss, jti
-and nbf. Nothing is fetched at run time: no JSON-LD processing, no remote keys.
+The JWT payload is the same credential (OB 3.0 §8.2) plus the registered claims iss, jti
+and nbf. Both carry the same credentialStatus. Nothing is fetched at run time: the JSON-LD
+contexts ship with the app, the keys are ours.
 """
 
 from __future__ import annotations
 
 import binascii
+import copy
 import json
 import re
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from flask import current_app
+from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwa import EdDSAAlgorithm
+from joserfc.jwk import OKPKey
 from joserfc.jws import JWSRegistry
 
-from . import keys
+from . import dataintegrity, did, keys, status
 from .models import Certificate
 from .services import nfc, verify_url
 
@@ -108,21 +115,60 @@ def build_credential(certificate: Certificate) -> dict:
     subject = {
         "type": ["AchievementSubject"],
         "name": certificate.holder_name,
-        "identifier": [{"type": "IdentityObject", "identityType": "name", "hashed": False,
-                        "identityHash": certificate.holder_name}],
         "achievement": achievement,
     }
+    if certificate.subject_hash:
+        # The login, salted and hashed (the holder proves it by showing login and salt); the
+        # name above is for display only.
+        subject["identifier"] = [{
+            "type": "IdentityObject", "identityType": certificate.subject_type,
+            "hashed": True, "identityHash": certificate.subject_hash,
+            "salt": certificate.subject_salt}]
     if results:
         subject["result"] = results
-    return nfc({
+    credential = {
         "@context": CONTEXT,
         "id": url,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": base_url, "type": ["Profile"], "name": ISSUER_NAME},
+        "issuer": {"id": did.issuer_did(), "type": ["Profile"], "name": ISSUER_NAME,
+                   "url": base_url},
         "validFrom": _iso(certificate.issued_at),
         "name": f"{heading}: {certificate.title}",
         "credentialSubject": subject,
-    })
+    }
+    status_entry = status.entry(certificate)
+    if status_entry:
+        credential["credentialStatus"] = status_entry
+    return nfc(credential)
+
+
+def signed_credential(certificate: Certificate) -> dict:
+    """The credential as JSON-LD with its DataIntegrityProof, by the newest key; `created` is
+    the issue time, so the same certificate and key always give the same bytes."""
+    key = keys.signing_key()
+    method = did.method_id(key.kid)
+    cache_key = (certificate.code, current_app.config["BASE_URL"], method, key.path)
+    with _signed_lock:
+        cached = _signed.get(cache_key)
+    if cached is None:
+        cached = dataintegrity.add_proof(build_credential(certificate), key.key.private_key,
+                                         method, _iso(certificate.issued_at))
+        with _signed_lock:
+            # Canonicalising costs ~0.1 s; 256 credentials of up to ~30 KB stay in memory.
+            if len(_signed) >= 256:
+                _signed.clear()
+            _signed[cache_key] = cached
+    return copy.deepcopy(cached)  # the caller may change its copy, never the cached one
+
+
+_signed: dict[tuple, dict] = {}
+_signed_lock = threading.Lock()
+
+
+def verify_signed(credential: dict) -> dict:
+    """The proof of a JSON-LD credential if one of our keys signed it (dataintegrity.ProofError
+    otherwise): the check the DCC verifier makes, done here for tests and tools."""
+    return dataintegrity.verify_proof(credential, did.public_key)
 
 
 def sign(certificate: Certificate) -> str:
@@ -134,19 +180,25 @@ def sign(certificate: Certificate) -> str:
     credential = build_credential(certificate)
     claims = {**credential, "iss": credential["issuer"]["id"], "jti": credential["id"],
               "nbf": int(certificate.issued_at.timestamp())}
-    return jwt.encode({"alg": alg, "kid": key.kid, "typ": "JWT"}, claims, key.key,
-                      algorithms=[alg], registry=_registry([alg]))
+    # kid: a DID URL that resolves to this one key through /.well-known/did.json; the jwk
+    # is for verifiers that read the key from the header (they must still trust the kid).
+    header = {"alg": alg, "kid": did.method_id(key.kid), "typ": "JWT",
+              "jwk": key.key.as_dict(private=False)}
+    return jwt.encode(header, claims, key.key, algorithms=[alg], registry=_registry([alg]))
 
 
 def document(certificate: Certificate) -> dict:
-    """What /verify/<code>.json answers: the status now, and the signed credential."""
-    token = sign(certificate)
+    """What /verify/<code>.json answers: the status now (a revocation first of all), the
+    JSON-LD credential with its proof, and the same credential as a VC-JWT."""
     out: dict = {"status": "revoked" if certificate.revoked else "valid"}
     if certificate.revoked:
+        day = certificate.revoked_at.astimezone(get_timezone())  # the province's date
+        out["notice"] = (f"ĐÃ THU HỒI ngày {day.day}/{day.month}/{day.year}: chứng chỉ này "
+                         "không còn giá trị.")
         out["revoked_at"] = _iso(certificate.revoked_at)
         out["reason"] = certificate.revoked_reason
-    out["credential"] = credential_of(jws.extract_compact(token.encode()).payload)
-    out["jwt"] = token
+    out["credential"] = signed_credential(certificate)
+    out["jwt"] = sign(certificate)
     return out
 
 
@@ -175,9 +227,10 @@ class CredentialCheck:
     reason: str | None = None  # for "tampered": what failed, for the curious
 
 
-def read_input(data: bytes | str) -> str:
-    """The compact JWT out of a pasted or uploaded text: the JWT itself, or the JSON that
-    /verify/<code>.json gives (only its signed "jwt" counts, never its unsigned fields)."""
+def read_input(data: bytes | str) -> str | dict:
+    """The credential in a pasted or uploaded text: a compact JWT (itself, or the signed "jwt"
+    of the JSON /verify/<code>.json gives, never its unsigned fields), or a JSON-LD credential
+    with its proof (the file /verify/<code>.jsonld gives)."""
     if isinstance(data, bytes):
         if len(data) > MAX_INPUT_BYTES:
             raise CredentialInputError(too_large_message(), 413)
@@ -202,10 +255,13 @@ def read_input(data: bytes | str) -> str:
                 "Nội dung JSON không đọc được (sai cú pháp). Hãy dùng nguyên tệp tải từ trang "
                 "xác minh, không sửa gì.")) from None
         token = parsed.get("jwt") if isinstance(parsed, dict) else None
+        if token is None and isinstance(parsed, dict) and isinstance(parsed.get("proof"), dict):
+            return parsed  # the JSON-LD credential alone: the file a wallet keeps
         if not isinstance(token, str):
             raise CredentialInputError(_l(
-                "Tệp JSON này không có chữ ký số (trường “jwt”), nên không thể kiểm tra. Hãy "
-                "dùng tệp JSON tải từ trang xác minh của Học vụ số, hoặc dán chuỗi JWT."))
+                "Tệp JSON này không có chữ ký số (trường “jwt” hoặc “proof”), nên không thể "
+                "kiểm tra. Hãy dùng tệp tải từ trang xác minh hoặc trang chứng chỉ của Học vụ "
+                "số, hoặc dán chuỗi JWT."))
         text = token.strip()
     if not _JWS_SHAPE.match(text):
         raise CredentialInputError(_l(
@@ -219,24 +275,70 @@ def too_large_message():
               "vụ số: hãy kiểm tra lại tệp đã chọn.", n=MAX_INPUT_BYTES // 1024)
 
 
-def check(token: str, find_by_code) -> CredentialCheck:
-    """valid / revoked / tampered / unknown for a compact JWT (see read_input).
+def check(credential: str | dict, find_by_code) -> CredentialCheck:
+    """valid / revoked / tampered / unknown for what read_input gave.
 
     `find_by_code(code)` looks the certificate up, so this stays free of queries."""
+    if isinstance(credential, dict):
+        return _check_linked_data(credential, find_by_code)
+    token = credential
     try:
         header = jws.extract_compact(token.encode("ascii")).headers()
     except (JoseError, ValueError, TypeError, binascii.Error):
         return CredentialCheck("tampered", reason="header")
     kid = header.get("kid") if isinstance(header, dict) else None
-    published = keys.public_keyset()
-    if not isinstance(kid, str) or kid not in {k.kid for k in published.keys}:
+    # Our DID URL (since did:web) or the bare key id (tokens issued before it); a jwk in the
+    # header is never trusted: the key must be one we publish.
+    key = keys.find_key(did.kid_of(kid) or kid) if isinstance(kid, str) else None
+    if key is None:
         return CredentialCheck("tampered", reason="kid")
     try:
-        verified = jwt.decode(token, published, algorithms=list(ACCEPTED_ALGORITHMS),
+        verified = jwt.decode(token, OKPKey.import_key(key.public_jwk()),
+                              algorithms=list(ACCEPTED_ALGORITHMS),
                               registry=_registry(ACCEPTED_ALGORITHMS))
     except (JoseError, ValueError, TypeError):
         return CredentialCheck("tampered", reason="signature")
-    credential = credential_of(verified.claims)
+    return _known(credential_of(verified.claims), find_by_code)
+
+
+# Canonicalising is costly and grows with the number of nodes: a credential of 24
+# competences has ~150 objects 6 deep, so a file with many more, or deeper, is not ours.
+MAX_LINKED_DATA_OBJECTS = 1000
+MAX_LINKED_DATA_DEPTH = 16
+
+
+def _check_linked_data(credential: dict, find_by_code) -> CredentialCheck:
+    """A JSON-LD credential: its DataIntegrityProof must be by one of our keys, over exactly
+    the contexts we issue with, before anything of it is canonicalised."""
+    if credential.get("@context") != CONTEXT or not _small(credential):
+        return CredentialCheck("tampered", reason="shape")
+    try:
+        verify_signed(credential)
+    except dataintegrity.ProofError as exc:
+        return CredentialCheck("tampered", reason=str(exc))
+    return _known({k: v for k, v in credential.items() if k != "proof"}, find_by_code)
+
+
+def _small(document: dict) -> bool:
+    """At most MAX_LINKED_DATA_OBJECTS objects, nested at most MAX_LINKED_DATA_DEPTH deep
+    (walked without recursion: the JSON parser allows far deeper nesting than Python's stack)."""
+    objects, stack = 0, [(document, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_LINKED_DATA_DEPTH:
+            return False
+        if isinstance(value, dict):
+            objects += 1
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+        if objects > MAX_LINKED_DATA_OBJECTS:
+            return False
+    return True
+
+
+def _known(credential: dict, find_by_code) -> CredentialCheck:
+    """A credential whose signature holds: valid or revoked if we hold it, else unknown."""
     credential_id = credential.get("id")
     code = None
     if isinstance(credential_id, str) and "/verify/" in credential_id:

@@ -1,8 +1,9 @@
 """The issuer's Ed25519 signing keys: one private JWK file per key in CREDENTIAL_KEYS_DIR.
 
 The newest key signs; the public part of every key in the folder is published at
-/.well-known/jwks.json, so credentials signed before a rotation keep verifying. Keys are
-configuration: made by `flask credentials generate-key`, never committed.
+/.well-known/jwks.json and in the DID document (/.well-known/did.json), so credentials signed
+before a rotation keep verifying. Keys are configuration: made by
+`flask credentials generate-key`, never committed.
 """
 
 from __future__ import annotations
@@ -15,8 +16,13 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from flask import current_app
 from joserfc.jwk import KeySet, OKPKey
+
+from .dataintegrity import base58btc_encode
+
+ED25519_PUB_MULTICODEC = b"\xed\x01"  # varint 0xed: ed25519-pub
 
 
 class CredentialKeyError(RuntimeError):
@@ -36,6 +42,13 @@ class IssuerKey:
 
     def public_jwk(self) -> dict:
         return {**self.key.as_dict(private=False), "kid": self.kid, "use": "sig"}
+
+    def public_bytes(self) -> bytes:
+        return self.key.public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+    def public_multibase(self) -> str:
+        """The Multikey form (z6Mk…): base58btc of the ed25519-pub multicodec and the key."""
+        return "z" + base58btc_encode(ED25519_PUB_MULTICODEC + self.public_bytes())
 
 
 def keys_dir() -> str:
@@ -130,3 +143,8 @@ def public_keyset() -> KeySet:
 
 def jwks() -> dict:
     return {"keys": [k.public_jwk() for k in load_keys(keys_dir())]}
+
+
+def find_key(kid: str) -> IssuerKey | None:
+    """A published key by its id (rotated ones included)."""
+    return next((k for k in load_keys(keys_dir()) if k.kid == kid), None)

@@ -17,20 +17,24 @@ import threading
 import unicodedata
 import zipfile
 from datetime import datetime, timezone
+from functools import cache
+from typing import TYPE_CHECKING
 
 import fontpkg
 from flask import current_app
-from flask_babel import format_date, get_locale, get_timezone
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
-from fpdf.fonts import FontFace
+
+from app.i18n import format_day
 
 from . import services
 from .models import Certificate
 
+if TYPE_CHECKING:
+    from fpdf import FPDF
+
 # Bump when the drawing below changes: cached files of the old layout are then not reused.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 FONT = "BeVietnamPro"
 INK = (26, 54, 93)
 RED = (180, 24, 24)
@@ -95,7 +99,7 @@ def pdf_content(certificate: Certificate) -> dict:
         "holder": certificate.holder_name,
         "achieved": _("đã hoàn thành khóa học") if course else _("đã đạt"),
         "title": certificate.title,
-        "issued": _("Ngày cấp: %(d)s", d=format_date(certificate.issued_at, "long")),
+        "issued": _("Ngày cấp: %(d)s", d=format_day(certificate.issued_at)),
         "serial": _("Số hiệu: %(s)s", s=certificate.serial),
         "table_head": [_("Năng lực số"), _("Kết quả"), _("Trình độ")],
         "rows": [[f"{c['code']} {c['name']}", f"{c['correct']}/{c['total']}", c.get("level") or "—"]
@@ -103,18 +107,30 @@ def pdf_content(certificate: Certificate) -> dict:
         "verify_hint": _("Quét mã QR hoặc vào địa chỉ dưới đây để xác minh:"),
         "url": url,
         "code": _("Mã xác minh: %(c)s", c=certificate.code),
+        "wallet_hint": _("Chứng chỉ số để lưu vào ví (Open Badges 3.0):"),
+        "wallet_url": services.credential_url(certificate.code),
         "revoked": None,
     }
     if certificate.revoked:
         line = _("Chứng chỉ này đã bị thu hồi ngày %(d)s và không còn giá trị.",
-                 d=format_date(certificate.revoked_at, "long"))
+                 d=format_day(certificate.revoked_at))
         if certificate.revoked_reason:
             line += " " + _("Lý do: %(r)s", r=certificate.revoked_reason)
         content["revoked"] = {"stamp": _("ĐÃ THU HỒI / REVOKED"), "line": line}
     return content
 
 
-class _CertificatePDF(FPDF):
+@cache
+def _pdf_class():
+    """fpdf2 with fontTools and Pillow (30 MiB) is imported by the first PDF, not every worker."""
+    from fpdf import FPDF
+
+    return type("_CertificatePDF", (_CertificatePages, FPDF), {})
+
+
+class _CertificatePages:
+    """The pages' frame and revocation stamp, mixed into FPDF by _pdf_class()."""
+
     stamp: str | None = None
 
     def header(self):
@@ -143,7 +159,10 @@ class _CertificatePDF(FPDF):
 def render(content: dict) -> bytes:
     # NFC: decomposed accents (typed so on some phones) would be drawn misplaced.
     c = services.nfc(content)
-    pdf = _CertificatePDF(orientation="portrait", unit="mm", format="A4")
+    from fpdf.enums import XPos, YPos
+    from fpdf.fonts import FontFace
+
+    pdf = _pdf_class()(orientation="portrait", unit="mm", format="A4")
     pdf.add_font(FONT, "", str(fontpkg.path("Be Vietnam Pro")))
     pdf.add_font(FONT, "B", str(fontpkg.path("Be Vietnam Pro", weight="bold")))
     pdf.set_margins(20, 20, 20)
@@ -210,10 +229,12 @@ def render(content: dict) -> bytes:
 
 
 def _verification_block(pdf: FPDF, c: dict, top: float) -> None:
-    _draw_qr(pdf, c["url"], pdf.l_margin, top, QR_SIZE)
+    from fpdf.enums import XPos, YPos
+
+    draw_qr(pdf, c["url"], pdf.l_margin, top, QR_SIZE)
     text_x = pdf.l_margin + QR_SIZE + 6
     width = pdf.w - pdf.r_margin - text_x
-    pdf.set_xy(text_x, top + 6)
+    pdf.set_xy(text_x, top + 1)
     pdf.set_font(FONT, "", 10)
     pdf.set_text_color(40, 40, 40)
     pdf.multi_cell(width, 5.5, c["verify_hint"], align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
@@ -225,9 +246,16 @@ def _verification_block(pdf: FPDF, c: dict, top: float) -> None:
     pdf.set_text_color(40, 40, 40)
     pdf.multi_cell(width, 5, c["code"], align="L", wrapmode="CHAR",
                    new_x=XPos.LEFT, new_y=YPos.NEXT)
+    # The JSON-LD credential, as a link: a wallet takes the file it points at.
+    pdf.set_xy(text_x, pdf.get_y() + 1)
+    pdf.multi_cell(width, 4.5, c["wallet_hint"], align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.set_font(FONT, "", 8)
+    pdf.set_text_color(*INK)
+    pdf.multi_cell(width, 4.5, c["wallet_url"], align="L", link=c["wallet_url"],
+                   wrapmode="CHAR", new_x=XPos.LEFT, new_y=YPos.NEXT)
 
 
-def _draw_qr(pdf: FPDF, url: str, x: float, y: float, size: float) -> None:
+def draw_qr(pdf: FPDF, url: str, x: float, y: float, size: float) -> None:
     """The QR code as filled rectangles (sharp at any print resolution), runs merged per row."""
     matrix = [list(row) for row in services.qr(url).matrix_iter(scale=1, border=0)]
     module = size / len(matrix)

@@ -3,6 +3,7 @@ them is completion.py's, the one place that decides what a learner's step comple
 
 from __future__ import annotations
 
+import hashlib
 import io
 from functools import lru_cache
 import re
@@ -12,7 +13,7 @@ from collections import defaultdict
 
 import segno
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from app.assessment.models import Attempt, CompetenceScore
@@ -29,15 +30,31 @@ def new_code() -> str:
     return secrets.token_urlsafe(24)
 
 
+def subject_identity(email: str | None, phone: str | None) -> dict:
+    """The holder's login as OB 3.0 wants it in a credential: salted and hashed
+    ("sha256$" + hex of SHA-256 of login then salt), with the salt to prove it later."""
+    login, kind = (email, "emailAddress") if email else (phone, "identifier")
+    salt = secrets.token_hex(16)
+    digest = hashlib.sha256(f"{login}{salt}".encode()).hexdigest()
+    return {"subject_type": kind, "subject_salt": salt, "subject_hash": f"sha256${digest}"}
+
+
 def find_certificate(user_id: int, course_slug: str, kind: str = "course") -> Certificate | None:
+    """The learner's valid certificate, else their latest revoked one, else None."""
     return db.session.scalar(sa.select(Certificate).where(
         Certificate.user_id == user_id, Certificate.kind == kind,
-        Certificate.course_slug == course_slug))
+        Certificate.course_slug == course_slug)
+        .order_by(Certificate.revoked_at.is_not(None), Certificate.id.desc()).limit(1))
 
 
 def verify_url(code: str) -> str:
     """The public address printed in the QR code and used as the credential's id."""
     return f"{current_app.config['BASE_URL']}/verify/{code}"
+
+
+def credential_url(code: str) -> str:
+    """The JSON-LD credential alone (with its proof): what a wallet fetches and stores."""
+    return f"{verify_url(code)}.jsonld"
 
 
 def nfc(value):
@@ -49,6 +66,29 @@ def nfc(value):
     if isinstance(value, dict):
         return {k: nfc(v) for k, v in value.items()}
     return value
+
+
+def generation_key(code: str) -> str:
+    """What a certificate's cached verify page depends on (app/caching.py)."""
+    return f"certificate:{code}"
+
+
+def forget_pages(*codes: str) -> None:
+    """Cached verify pages of these certificates are stale, in every process (after a commit)."""
+    current_app.extensions["caches"].bump(*(generation_key(c) for c in codes))
+
+
+@sa.event.listens_for(db.session, "after_flush")
+def _note_changed_certificates(session, _context):
+    changed = session.info.setdefault("changed_certificates", set())
+    changed.update(o.code for o in (*session.dirty, *session.deleted) if isinstance(o, Certificate))
+
+
+@sa.event.listens_for(db.session, "after_commit")
+def _forget_changed_certificates(session):
+    changed = session.info.pop("changed_certificates", None)
+    if changed and has_app_context() and "caches" in current_app.extensions:
+        forget_pages(*changed)
 
 
 def by_code(code: str) -> Certificate | None:
@@ -174,5 +214,6 @@ def revoke(certificate: Certificate, reason: str, actor_id: int) -> Certificate:
     record(actor_id, "certificate.revoke", "certificate", certificate.id, reason=reason,
            serial=certificate.serial)
     db.session.commit()
+    forget_pages(certificate.code)  # the UPDATE above bypassed the session's change tracking
     db.session.refresh(certificate)
     return certificate

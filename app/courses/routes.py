@@ -1,7 +1,9 @@
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.caching import cached_page
 from app.catalog import get_catalog
 
 from . import services
@@ -51,14 +53,20 @@ def module(course_slug: str, module_slug: str):
     if module is None:
         abort(404)
     progress = None
-    if current_user.is_authenticated:
-        progress = services.record_visit(current_user.id, module)
+    # Kept ahead for offline reading (app/static/offline.js) is not a visit: record none.
+    if current_user.is_authenticated and not request.headers.get("X-Offline-Prefetch"):
+        progress = services.visit(current_user.id, module)
     index = module.position - 1
     previous = course.modules[index - 1] if index > 0 else None
     following = course.modules[index + 1] if index + 1 < len(course.modules) else None
-    return render_template("courses/module.html", course=course, module=module,
-                           progress=progress, previous=previous, following=following,
-                           catalog=get_catalog())
+    read = bool(progress and progress.read_at)
+    catalog = get_catalog()
+    # The same page for everyone in the same language, display mode, role and read state.
+    return cached_page(
+        "module_pages", (id(catalog), course.slug, module.slug, read), "catalog",
+        lambda **context: render_template(
+            "courses/module.html", course=course, module=module, progress=progress,
+            previous=previous, following=following, catalog=catalog, **context))
 
 
 @bp.post("/<course_slug>/<module_slug>/read")

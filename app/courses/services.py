@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from sqlalchemy.exc import IntegrityError
 
 from app.catalog import Catalog, Course, Module, get_catalog
@@ -13,7 +15,7 @@ from app.columns import utcnow
 from app.extensions import db
 from app.percentages import percent
 
-from .completion import Completion, commit_step
+from .completion import Completion, commit_step, step_recorded
 from .models import ModuleProgress
 
 
@@ -48,6 +50,54 @@ def record_visit(user_id: int, module: Module) -> ModuleProgress:
     if created:
         db.session.commit()
     return row
+
+
+def progress_key(user_id: int) -> str:
+    """A learner's progress (visits, reads, checks, certificates): bumped after every commit
+    that changes it (the session hooks below), so what is cached from it (the read state of a
+    page, a class's grid) is never stale."""
+    return f"progress:{user_id}"
+
+
+# Rows that are a learner's progress, by table: the layers above own most of them (attempts,
+# scores, certificates), and every one carries the learner's user_id.
+PROGRESS_TABLES = frozenset({"module_progress", "attempts", "competence_scores", "certificates"})
+
+
+def _changed_progress(session) -> set:
+    return session.info.setdefault("changed_progress", set())
+
+
+@step_recorded.connect
+def _note_step(_sender, user_id: int, **_kwargs):
+    _changed_progress(db.session()).add(user_id)  # a certificate's Core INSERT included
+
+
+@sa.event.listens_for(db.session, "after_flush")
+def _note_progress(session, _context):
+    changed = _changed_progress(session)
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if getattr(obj, "__tablename__", None) in PROGRESS_TABLES:
+            changed.add(obj.user_id)
+
+
+@sa.event.listens_for(db.session, "after_commit")
+def _forget_progress(session):
+    changed = session.info.pop("changed_progress", None)
+    if changed and has_app_context() and "caches" in current_app.extensions:
+        current_app.extensions["caches"].bump(*map(progress_key, changed))
+
+
+@dataclass(frozen=True)
+class Visit:
+    read_at: datetime | None
+
+
+def visit(user_id: int, module: Module) -> Visit:
+    """record_visit(), from memory once the row exists: a learner's next visits cost no query."""
+    return current_app.extensions["caches"].fetch(
+        "visits", (user_id, module.course_slug, module.slug), progress_key(user_id),
+        lambda: Visit(record_visit(user_id, module).read_at))
 
 
 def mark_read(user_id: int, module: Module, catalog: Catalog | None = None) -> Completion | None:

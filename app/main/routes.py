@@ -4,7 +4,6 @@ from flask_login import current_user
 
 from app.catalog import get_catalog
 from app.catalog.coverage import bank_counts, where_taught
-from app.certificates.services import find_certificate
 from app.courses.services import course_status
 from app.errors import RETRY_AFTER, log_unavailable
 from app.extensions import csrf, db, limiter
@@ -24,13 +23,11 @@ def home():
     if current_user.is_authenticated:
         statuses = {c.slug: course_status(current_user.id, c) for c in mine + others}
         invitations = invitations_for(current_user.id)
+    # The confirmation's standing: the template asks certificates' my_confirmation().
     confirmation = catalog.assessment_for(group)
-    confirmed = None
-    if confirmation is not None:
-        confirmed = find_certificate(current_user.id, confirmation.slug, kind="confirmation")
     return render_template("main/home.html", catalog=catalog, mine=mine, others=others,
                            group=catalog.groups.get(group or ""), statuses=statuses,
-                           confirmation=confirmation, confirmed=confirmed,
+                           confirmation=confirmation,
                            invitations=invitations, kinds=KIND_LABELS)
 
 

@@ -28,6 +28,7 @@ from app.columns import utcnow
 from app.courses.models import ModuleProgress
 from app.csvutil import safe_cell
 from app.extensions import db
+from app.offline.models import OfflineSubmission
 from app.reports.models import AmbassadorCount, LearnerStatus
 from app.teaching.models import Classroom, Invitation, Membership
 
@@ -75,6 +76,8 @@ def personal_data(user: User) -> dict[str, list[dict]]:
         "attempt_answers": _rows(Answer.__table__, Answer.attempt_id.in_(
             sa.select(Attempt.id).where(Attempt.user_id == user.id))),
         "competence_scores": _rows(CompetenceScore.__table__, CompetenceScore.user_id == user.id),
+        "offline_submissions": _rows(OfflineSubmission.__table__,
+                                     OfflineSubmission.user_id == user.id),
         "certificates": certificates,
         "learner_status": _rows(LearnerStatus.__table__, LearnerStatus.user_id == user.id),
         "classrooms": _rows(Classroom.__table__, Classroom.teacher_id == user.id),
@@ -150,7 +153,7 @@ def delete_account(user: User, password: str) -> None:
         event.details = {k: v for k, v in (event.details or {}).items()
                          if v is None or isinstance(v, (bool, int, float))}
     user.full_name = DELETED_NAME
-    user.email, user.phone = deleted_login(user.id), None
+    user.email, user.phone, user.username = deleted_login(user.id), None, None
     user.village = user.unit_id = None
     user.password_hash = "!"  # not a hash of anything: check_password is always False
     user.must_change_password = False

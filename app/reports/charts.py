@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from app.i18n import localized
+
 from .services import Ranked, Row, percent_text
 
 WIDTH = 320  # viewBox units; the SVG is drawn at the width of the page
@@ -76,8 +78,8 @@ def figures_chart(chart_id: str, title: str, rows: list[Row]) -> Chart:
                 (_l("Xác nhận"), f.confirmed_pct, t.confirmed, "bar-confirmed")):
             bars.append(_bar(label, y, percent, target, css))
             y += STEP
-        blocks.append(Block(row.group.name, heading_y, tuple(bars)))
-        said.append(f"{row.group.name}: " + "; ".join(b.title for b in bars))
+        blocks.append(Block(localized(row.group), heading_y, tuple(bars)))
+        said.append(f"{localized(row.group)}: " + "; ".join(b.title for b in bars))
         y += 4
     return Chart(chart_id, title, ". ".join(said) + ".", y + 4, tuple(blocks))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -47,12 +48,6 @@ _HEADER_WORDS = {"xã", "xa", "mã xã", "ma xa", "xã, phường", "commune", "
 _PEOPLE = re.compile(r"^\d{1,3}(?:[.,\s]\d{3})+$|^\d+$")
 
 
-def _records(data: bytes) -> tuple[list[tuple[int, list[str]]], list[tuple[int, str]]]:
-    """Non-empty CSV lines as (line number, stripped cells); a header line is skipped."""
-    return read_records(data, max_bytes=MAX_CSV_BYTES, max_rows=MAX_CSV_ROWS,
-                        header_words=_HEADER_WORDS)
-
-
 class _Communes:
     """A commune of the province by code, full name ("Xã Hoằng Hóa") or bare name."""
 
@@ -68,6 +63,24 @@ class _Communes:
         if value.isascii() and value.isdigit():  # "²" passes isdigit() but not int()
             return int(value) if int(value) in self.codes else None
         return self.names.get(fold(value))
+
+
+# Words a header's first cell starts with ("Xã, phường (mã hoặc tên)", "Mã xã", "Commune").
+_HEADER_STARTS = ("xã", "xa", "mã", "ma", "phường", "phuong", "commune", "tên", "ten")
+
+
+def _records(data: bytes, place: _Communes, is_data: Callable[[list[str]], bool],
+             ) -> tuple[list[tuple[int, list[str]]], list[tuple[int, str]]]:
+    """Non-empty CSV lines as (line number, stripped cells); a header line is skipped: one
+    named like the columns whose cells are not data (no commune of the province, and
+    `is_data` finds no value of its own columns either)."""
+    def is_header(cells: list[str]) -> bool:
+        first = fold(cells[0])
+        return (first.startswith(_HEADER_STARTS) and place.find(cells[0]) is None
+                and not is_data(cells))
+
+    return read_records(data, max_bytes=MAX_CSV_BYTES, max_rows=MAX_CSV_ROWS,
+                        header_words=_HEADER_WORDS, is_header=is_header)
 
 
 def _people(value: str) -> int | None:
@@ -87,10 +100,11 @@ class UnitRow:
 
 def parse_units(data: bytes, province_code: int) -> tuple[list[UnitRow], list[tuple[int, str]]]:
     """Columns: commune (code or name), kind (e.g. school or "Trường học"), unit name."""
-    records, problems = _records(data)
     kinds = {k: k for k in UNIT_KINDS}
     kinds.update({fold(str(label)): k for k, label in UNIT_KIND_LABELS.items()})
     place = _Communes(province_code)
+    records, problems = _records(
+        data, place, lambda cells: len(cells) > 1 and fold(cells[1]) in kinds)
     rows, seen = [], {}
     for line, fields in records:
         if len(fields) != 3:
@@ -152,9 +166,11 @@ def parse_denominators(data: bytes, province_code: int,
                        catalog: Catalog) -> tuple[list[DenominatorRow], list[tuple[int, str]]]:
     """Columns: commune (code or name), unit name (empty: the whole commune), group (slug or
     name), number of people."""
-    records, problems = _records(data)
     place = _Communes(province_code)
     group_of = group_matcher(catalog.groups.values())
+    records, problems = _records(
+        data, place, lambda cells: _people(cells[-1]) is not None
+        or (len(cells) > 2 and group_of(cells[2]) is not None))
     units = {(code, fold(name)): uid for uid, code, name in db.session.execute(
         sa.select(Unit.id, Unit.commune_code, Unit.name)
         .where(Unit.province_code == province_code))}

@@ -19,7 +19,7 @@ from app.catalog import get_catalog
 from app.columns import utcnow
 from app.extensions import db
 from app.forms import bounded_int
-from app.localities import commune_in_province
+from app.localities import commune_in_province, communes
 from app.urls import local_target
 
 from . import data as report_data
@@ -28,8 +28,7 @@ from .charts import figures_chart, ranking_chart
 from .forms import ImportForm, UnitChoiceForm
 from .models import Unit
 
-bp = Blueprint("reports", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/reports/static")
+bp = Blueprint("reports", __name__, template_folder="templates")  # reports.css: app/static
 
 
 def _targets():
@@ -207,7 +206,9 @@ def _data_page(status: int = 200, **context):
     context.setdefault("denominators_form", ImportForm(formdata=None, prefix="denominators"))
     return _page("reports/data.html", summary=report_data.data_summary(_province()),
                  as_of=snapshot.last_refresh(_province()), targets=_targets(),
-                 kinds=report_data.UNIT_KIND_LABELS, **context), status
+                 kinds=report_data.UNIT_KIND_LABELS,
+                 # The examples name a real commune of the province, so they import as shown.
+                 example_commune=communes(_province())[0][0], **context), status
 
 
 @bp.get("/reports/data")

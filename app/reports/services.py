@@ -21,6 +21,7 @@ from app.catalog import Catalog
 from app.catalog.types import Group, GroupTarget, Targets
 from app.csvutil import safe_cell
 from app.extensions import db
+from app.i18n import localized
 from app.localities import commune_name, communes, province_name
 from app import percentages
 from app.text import collation_key
@@ -154,7 +155,7 @@ COLUMNS = (
 def cells(row: Row) -> list:
     """The row as the screen and the CSV show it: numbers stay numbers, None is "no data"."""
     f, t = row.figures, row.figures.target
-    return [row.place, row.group.name, f.denominator, f.registered, f.registered_pct,
+    return [row.place, localized(row.group), f.denominator, f.registered, f.registered_pct,
             f.trained, f.trained_pct, t.trained, f.shortfall(f.trained, t.trained),
             f.confirmed, f.confirmed_pct, t.confirmed, f.shortfall(f.confirmed, t.confirmed)]
 
@@ -170,7 +171,7 @@ def confirmed_note(rows, catalog: Catalog):
     """The line under a figures table that says what its "confirmed" column counts, so that a
     commune with 0 trained and 1 confirmed reads right: from the assessments' `requires`."""
     groups = {r.group.slug: r.group for r in rows if catalog.assessment_for(r.group.slug)}
-    early = [g.name for g in groups.values() if confirms_before_programme(g, catalog)]
+    early = [localized(g) for g in groups.values() if confirms_before_programme(g, catalog)]
     if not early:
         return _l("“Được xác nhận đạt phổ cập” đếm người đã đạt bài đánh giá xác nhận; bài "
                   "này chỉ làm được sau khi học xong chương trình.")

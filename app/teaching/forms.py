@@ -20,8 +20,9 @@ KIND_LABELS = {
 class ClassForm(FlaskForm):
     name = StringField(_l("Tên lớp"), validators=[
         DataRequired(_l("Hãy đặt tên lớp.")), Length(max=120, message=_l("Tối đa 120 ký tự."))])
+    # Its own id: the class page also has the assignment form's "kind", each label its field.
     kind = SelectField(_l("Loại lớp"), choices=options((k, KIND_LABELS[k]) for k in CLASS_KINDS),
-                       validate_choice=False)
+                       validate_choice=False, id="class_kind")
 
 
 class AddMemberForm(FlaskForm):

@@ -9,7 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.assessment.services import competence_profile
+from app import jobs
 from app.auth.access import may_manage, teacher_required
+from app.caching import cached_page
 from app.catalog import get_catalog
 from app.certificates.pdf import certificates_zip as make_zip
 from app.certificates.services import qr_png, qr_svg
@@ -64,25 +66,32 @@ def index():
                            classes=services.classes_of(current_user.id)), 400 if form.errors else 200
 
 
-def _class_page(classroom: Classroom, status: int = 200, **forms):
+def _class_page(classroom: Classroom, status: int = 200, grid: services.Grid | None = None,
+                page_context: dict | None = None, **forms):
     catalog = get_catalog()
     assignment_form = forms.pop("assignment_form", None) or AssignmentForm(formdata=None)
     assignment_form.fill_choices(catalog)
     return render_template(
         "teaching/classroom.html", classroom=classroom, kinds=KIND_LABELS,
-        grid=services.class_grid(classroom, catalog, _today()),
+        grid=grid or services.class_grid(classroom, catalog, _today()),
         rename_form=forms.pop("rename_form", None) or ClassForm(obj=classroom, formdata=None),
         member_form=forms.pop("member_form", None) or AddMemberForm(formdata=None),
         roster_form=forms.pop("roster_form", None) or RosterForm(formdata=None),
         assignment_form=assignment_form, join_url=_join_url(classroom),
         join_qr=qr_svg(_join_url(classroom)), labels=_labels(),
-        roster_problems=forms.pop("roster_problems", None)), status
+        has_certificates=services.has_certificates(classroom.id),
+        roster_problems=forms.pop("roster_problems", None), **(page_context or {})), status
 
 
 @bp.get("/teaching/classes/<int:class_id>")
 @teacher_required
 def classroom(class_id: int):
-    return _class_page(_own_class_or_403(class_id))
+    classroom = _own_class_or_403(class_id)
+    grid = services.class_grid(classroom, get_catalog(), _today())
+    # The page as rendered from this grid, until the grid (or the class) changes.
+    return cached_page("class_pages", (classroom.id, grid.stamp), services.class_key(classroom.id),
+                       lambda **context: _class_page(classroom, grid=grid,
+                                                     page_context=context)[0])
 
 
 @bp.post("/teaching/classes/<int:class_id>/rename")
@@ -151,9 +160,23 @@ def import_roster(class_id: int):
                                            get_catalog())
     if problems:
         return _class_page(classroom, 400, roster_form=form, roster_problems=problems)
-    result = services.import_roster(classroom, rows, current_user)
-    return render_template("teaching/passwords.html", classroom=classroom, result=result,
+    job = services.start_roster_import(classroom, rows, current_user)
+    return redirect(url_for("teaching.roster_job", class_id=classroom.id, job_id=job.id), 303)
+
+
+@bp.get("/teaching/classes/<int:class_id>/roster/<job_id>")
+@teacher_required
+def roster_job(class_id: int, job_id: str):
+    """The import's progress (the page refreshes itself), then its one-time passwords, once."""
+    classroom = _own_class_or_403(class_id)
+    job = jobs.job_of(current_user.id, job_id, "roster_import") or abort(404)
+    result = services.roster_result(job) if job.state == jobs.DONE else None
+    if result is None:
+        return render_template("teaching/job.html", classroom=classroom, job=job)
+    page = render_template("teaching/passwords.html", classroom=classroom, result=result,
                            login_url=current_app.config["BASE_URL"] + url_for("auth.login"))
+    services.forget_passwords(job)
+    return page
 
 
 @bp.post("/teaching/classes/<int:class_id>/assignments")

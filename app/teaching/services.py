@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import secrets
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from types import SimpleNamespace
 from datetime import date
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
+from werkzeug.security import generate_password_hash
 
+from app import jobs
 from app.assessment.models import Attempt
 from app.audit.services import record
 from app.auth.access import relation
@@ -23,6 +30,7 @@ from app.catalog import Catalog
 from app.certificates.models import Certificate
 from app.columns import utcnow
 from app.courses.models import ModuleProgress
+from app.courses.services import progress_key
 from app.csvutil import group_matcher, read_records
 from app.csvutil import safe_cell as _safe_cell
 from app.extensions import db
@@ -117,6 +125,7 @@ def _enrol(classroom: Classroom, user_id: int) -> bool:
 def remove_member(classroom: Classroom, user_id: int) -> None:
     db.session.execute(sa.delete(Membership).where(
         Membership.classroom_id == classroom.id, Membership.user_id == user_id))
+    forget_grid(classroom.id)
     db.session.commit()
 
 
@@ -268,14 +277,34 @@ def parse_roster(data: bytes, catalog: Catalog) -> tuple[list[RosterRow], list[t
     return rows, problems
 
 
-def import_roster(classroom: Classroom, rows: list[RosterRow], teacher: User) -> RosterResult:
+def _one_time_credentials(count: int, on_progress: Callable[[int, int], None] | None):
+    """`count` (password, hash) pairs. The hashing is the roster's whole cost, so it runs before
+    the transaction opens, on two threads (hashlib's scrypt releases the GIL), at the one-time
+    cost (config.py says why that is enough for a random password changed at first sign-in)."""
+    method = current_app.config["ONE_TIME_PASSWORD_HASH_METHOD"]
+    passwords = [one_time_password() for _ in range(count)]
+    out = []
+    if on_progress:
+        on_progress(0, count)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for done, hashed in enumerate(pool.map(
+                lambda p: generate_password_hash(p, method=method), passwords), 1):
+            out.append(hashed)
+            if on_progress and (done % 25 == 0 or done == count):
+                on_progress(done, count)
+    return list(zip(passwords, out))
+
+
+def import_roster(classroom: Classroom, rows: list[RosterRow], teacher: User,
+                  on_progress: Callable[[int, int], None] | None = None) -> RosterResult:
     """Create missing accounts (with one-time passwords) and enrol them; invite the accounts
-    that already existed. One transaction."""
+    that already existed. One transaction. `on_progress(done, total)`: passwords made so far."""
     result = RosterResult()
     emails = [r.login for r in rows if r.kind == "email"]
     phones = [r.login for r in rows if r.kind == "phone"]
     found = {u.email: u for u in db.session.scalars(sa.select(User).where(User.email.in_(emails)))}
     found.update({u.phone: u for u in db.session.scalars(sa.select(User).where(User.phone.in_(phones)))})
+    credentials = iter(_one_time_credentials(sum(r.login not in found for r in rows), on_progress))
     known = _members_and_invited(classroom.id)
     for row in rows:
         user = found.get(row.login)
@@ -283,18 +312,49 @@ def import_roster(classroom: Classroom, rows: list[RosterRow], teacher: User) ->
             _invite(classroom, user.id, teacher.id, known)
             result.others += 1
             continue
-        password = one_time_password()
+        password, password_hash = next(credentials)
         user = User(full_name=row.full_name, group_slug=row.group_slug,
                     province_code=teacher.province_code, commune_code=teacher.commune_code,
-                    must_change_password=True)
+                    must_change_password=True, password_hash=password_hash)
         setattr(user, row.kind, row.login)
-        user.set_password(password)
         db.session.add(user)
         db.session.flush()
         db.session.add(Membership(classroom_id=classroom.id, user_id=user.id))
         result.created.append((user, password))
     db.session.commit()
     return result
+
+
+def start_roster_import(classroom: Classroom, rows: list[RosterRow], teacher: User) -> jobs.Job:
+    """import_roster() as a job: a school's 1,000 learners must not hold a web worker."""
+    return jobs.start("roster_import", teacher.id, total=len(rows), payload={
+        "class_id": classroom.id, "teacher_id": teacher.id, "rows": [asdict(r) for r in rows]})
+
+
+@jobs.task("roster_import")
+def _roster_job(job: jobs.Job) -> dict:
+    payload = job.payload
+    classroom = db.session.get(Classroom, payload["class_id"])
+    teacher = db.session.get(User, payload["teacher_id"])
+    rows = [RosterRow(**r) for r in payload["rows"]]
+    result = import_roster(classroom, rows, teacher,
+                           on_progress=lambda done, total: jobs.progress(job, done, total))
+    return {"created": [[u.full_name, u.login, password] for u, password in result.created],
+            "others": result.others}
+
+
+def roster_result(job: jobs.Job) -> RosterResult | None:
+    """The finished job's result for the one-time passwords page, or None once it was shown."""
+    if not job.result or "created" not in job.result:
+        return None
+    return RosterResult(created=[(SimpleNamespace(full_name=name, login=login), password)
+                                 for name, login, password in job.result["created"]],
+                        others=job.result["others"])
+
+
+def forget_passwords(job: jobs.Job) -> None:
+    """The passwords page shows them once: afterwards only the counts stay (until the job goes)."""
+    jobs.forget_result(job, {"count": len(job.result["created"]), "others": job.result["others"]})
 
 
 # -- assignments --------------------------------------------------------------------------
@@ -327,6 +387,7 @@ def add_assignment(classroom: Classroom, kind: str, target: str, due_on: date | 
 def remove_assignment(classroom: Classroom, assignment_id: int) -> None:
     db.session.execute(sa.delete(Assignment).where(
         Assignment.id == assignment_id, Assignment.classroom_id == classroom.id))
+    forget_grid(classroom.id)
     db.session.commit()
 
 
@@ -349,11 +410,15 @@ class Item:
     course_title: str
 
 
+_grid_stamps = itertools.count(1)
+
+
 @dataclass
 class Grid:
     items: list[Item]
-    learners: list[User]
+    learners: list[Learner]
     cells: dict[tuple[int, int], Cell]  # (user id, assignment id) → cell
+    stamp: int = field(default_factory=lambda: next(_grid_stamps))  # this build, for its page
 
     def totals(self, assignment_id: int) -> dict[str, int]:
         counts = {NOT_STARTED: 0, IN_PROGRESS: 0, DONE: 0, PASSED: 0, FAILED: 0, "overdue": 0}
@@ -389,12 +454,81 @@ def my_assignments(user_id: int, catalog: Catalog, today: date) -> list[tuple[It
     return [(describe(a, catalog), c, grid[(user_id, a.id)]) for a, c in rows]
 
 
+@dataclass(frozen=True)
+class Learner:
+    """What the grid shows of a member: a plain row, not the account."""
+
+    id: int
+    full_name: str
+    email: str | None
+    phone: str | None
+
+    @property
+    def login(self) -> str:
+        return self.email or self.phone or ""
+
+
+def class_key(classroom_id: int) -> str:
+    """A class's roster and assignments, for its cached grid (app/caching.py)."""
+    return f"class:{classroom_id}"
+
+
+
+
 def class_grid(classroom: Classroom, catalog: Catalog, today: date) -> Grid:
-    """Learners × assignments: a fixed number of queries whatever the class size."""
-    learners = members(classroom.id)
+    """Learners × assignments, kept per class until its roster, its assignments or any member's
+    progress changes (each bumps a generation after its commit); else a fixed number of
+    queries whatever the class size."""
+    caches = current_app.extensions["caches"]
+    cache, generations = caches.cache("grids"), caches.generations
+    key = (classroom.id, id(catalog), today)
+    class_generation = generations.get(class_key(classroom.id))  # before any read: caching.py
+    entry = cache.get(key, class_generation)
+    if entry is not None:
+        member_generations, grid = entry
+        if generations.get_many([progress_key(u.id) for u in grid.learners]) == member_generations:
+            return grid
+    learners = [Learner(*row) for row in db.session.execute(
+        sa.select(User.id, User.full_name, User.email, User.phone)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.classroom_id == classroom.id).order_by(User.full_name, User.id))]
+    member_generations = generations.get_many([progress_key(u.id) for u in learners])
     assignments = assignments_of(classroom.id)
     cells = _cells([u.id for u in learners], assignments, catalog, today)
-    return Grid([describe(a, catalog) for a in assignments], learners, cells)
+    grid = Grid([describe(a, catalog) for a in assignments], learners, cells)
+    if None not in member_generations:
+        cache.put(key, class_generation, (member_generations, grid))
+    return grid
+
+
+def _changed(session, name: str) -> set:
+    return session.info.setdefault(name, set())
+
+
+@sa.event.listens_for(db.session, "after_flush")
+def _note_grid_changes(session, _context):
+    # A member's progress bumps progress_key (app/courses/services.py); here, the rest.
+    classes = _changed(session, "changed_classes")
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, (Membership, Assignment)):
+            classes.add(obj.classroom_id)
+        elif isinstance(obj, Classroom):
+            classes.add(obj.id)
+        elif isinstance(obj, User):  # a name the grid shows
+            _changed(session, "changed_names").add(obj.id)
+
+
+@sa.event.listens_for(db.session, "after_commit")
+def _forget_grids(session):
+    classes = session.info.pop("changed_classes", set())
+    names = session.info.pop("changed_names", set())
+    if (classes or names) and has_app_context() and "caches" in current_app.extensions:
+        current_app.extensions["caches"].bump(*map(class_key, classes), *map(progress_key, names))
+
+
+def forget_grid(classroom_id: int) -> None:
+    """After a change written around the session (a Core DELETE of members or assignments)."""
+    _changed(db.session(), "changed_classes").add(classroom_id)
 
 
 def _cells(user_ids: list[int], assignments: list[Assignment], catalog: Catalog,
@@ -501,6 +635,11 @@ def grid_csv(grid: Grid) -> str:
         totals += [grid.finished(item.assignment.id), "", grid.totals(item.assignment.id)["overdue"]]
     writer.writerow([_safe_cell(v) for v in totals])
     return out.getvalue()
+
+
+def has_certificates(classroom_id: int) -> bool:
+    return db.session.scalar(sa.select(sa.exists().where(
+        Membership.classroom_id == classroom_id, Membership.user_id == Certificate.user_id)))
 
 
 def class_certificates(classroom_id: int) -> list[Certificate]:

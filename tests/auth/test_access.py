@@ -56,3 +56,6 @@ def test_the_right_over_another_persons_account(app_ctx, make_user):
     assert not may_act_for(ambassador, other_teacher)  # staff, not a citizen to help
     assert all(may_act_for(admin, person) for person in (pupil, registered, stranger, teacher))
     assert not may_act_for(pupil, registered)
+    # A staff member in a teacher's class is beyond the teacher's reach (an admin's is not).
+    teaching.join(teaching.create_class(teacher.id, "Lớp tập huấn", "agency"), other_teacher.id)
+    assert not may_act_for(teacher, other_teacher) and may_act_for(admin, other_teacher)

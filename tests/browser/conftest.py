@@ -109,7 +109,7 @@ def sign_in(browser, live_server, login: str, viewport=PHONE, password: str = "m
     """A new browser context signed in as `login` (the accounts of make_user share a password)."""
     page = browser.new_context(viewport=viewport, base_url=live_server).new_page()
     page.goto("/auth/login")
-    page.get_by_label("Email hoặc số điện thoại").fill(login)
+    page.get_by_label("Email, số điện thoại hoặc tên đăng nhập").fill(login)
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url("**/")

@@ -27,7 +27,7 @@ def learner_pages(app, browser, live_server, make_user):
     context = browser.new_context(viewport=PHONE, base_url=live_server)
     page = context.new_page()
     page.goto("/auth/login")
-    page.get_by_label("Email hoặc số điện thoại").fill("a11y@example.vn")
+    page.get_by_label("Email, số điện thoại hoặc tên đăng nhập").fill("a11y@example.vn")
     page.get_by_label("Mật khẩu").fill("mat-khau-du-dai-1")
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url("**/")
@@ -63,6 +63,7 @@ def test_main_pages_have_no_wcag_violations(browser, live_server, axe_source, le
         found["anonymous " + url] = audit(other, axe_source)
     # The same pages with the large-text, high-contrast setting on.
     other.goto("/")
+    other.locator("details.menu > summary").click()  # on a phone the setting is in the menu
     other.get_by_role("button", name="Chữ to, rõ").click()
     for url in public[:5]:
         other.goto(url)
@@ -144,7 +145,7 @@ def test_an_ordering_question_on_a_phone(app, phone, make_user, axe_source):
     make_user(login="xep@example.vn")
     page = phone
     page.goto("/auth/login")
-    page.get_by_label("Email hoặc số điện thoại").fill("xep@example.vn")
+    page.get_by_label("Email, số điện thoại hoặc tên đăng nhập").fill("xep@example.vn")
     page.get_by_label("Mật khẩu").fill("mat-khau-du-dai-1")
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url("**/")

@@ -59,7 +59,7 @@ def test_everything_works_with_javascript_turned_off(app, browser, live_server, 
     assert "Phường Hoàn Kiếm" in page.locator("#commune_code").inner_text()
     # Log in, read, take a check, see the result.
     page.goto("/auth/login")
-    page.get_by_label("Email hoặc số điện thoại").fill("nojs@example.vn")
+    page.get_by_label("Email, số điện thoại hoặc tên đăng nhập").fill("nojs@example.vn")
     page.get_by_label("Mật khẩu").fill("mat-khau-du-dai-1")
     page.get_by_role("button", name="Đăng nhập").click()
     module = app.extensions["catalog"].course(COURSE).modules[1]
@@ -130,6 +130,7 @@ def test_read_aloud_is_offered_only_with_a_vietnamese_voice(app, phone):
 def test_large_text_setting(phone):
     phone.goto("/")
     before = phone.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    phone.locator("details.menu > summary").click()  # on a phone the setting is in the menu
     phone.get_by_role("button", name="Chữ to, rõ").click()
     phone.wait_for_load_state()
     assert phone.evaluate("document.documentElement.classList.contains('large')")

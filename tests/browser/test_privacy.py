@@ -10,7 +10,7 @@ FITS = """() => { document.documentElement.style.fontSize = '225%';
 
 def _sign_in(page, login: str) -> None:
     page.goto("/auth/login")
-    page.get_by_label("Email hoặc số điện thoại").fill(login)
+    page.get_by_label("Email, số điện thoại hoặc tên đăng nhập").fill(login)
     page.get_by_label("Mật khẩu").fill("mat-khau-du-dai-1")
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url("**/")
@@ -44,5 +44,6 @@ def test_deleting_the_account_without_javascript(browser, live_server, make_user
     page.get_by_label("Tôi hiểu: tài khoản bị xoá hẳn").check()
     page.get_by_role("button", name="Xoá tài khoản vĩnh viễn").click()
     assert page.get_by_text("Tài khoản của bạn đã được xoá.").is_visible()
+    page.locator("details.menu > summary").click()  # on a phone the links are in the menu
     assert page.get_by_role("navigation").get_by_role("link", name="Đăng nhập").is_visible()
     context.close()

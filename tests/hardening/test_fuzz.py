@@ -7,7 +7,7 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ..conftest import Auth, csrf_token
+from ..conftest import Auth, csrf_token, follow_job
 
 # Derandomized, so CI is repeatable; FUZZ_EXPLORE=1 draws fresh examples on every run.
 FUZZ = settings(max_examples=25, deadline=None, derandomize=os.environ.get("FUZZ_EXPLORE") != "1",
@@ -84,8 +84,9 @@ def test_roster_upload(app, make_user, rows, encoding):
     created = client.post("/teaching/", data={"csrf_token": token, "name": "Lớp thử", "kind": "school"})
     class_url = created.headers.get("Location", "/teaching/classes/1")
     body = "\n".join(",".join(r) for r in rows).encode(encoding, errors="replace")
-    _ok(client.post(f"{class_url}/roster", data={"csrf_token": token, "roster": (io.BytesIO(body), "x.csv")},
-                    content_type="multipart/form-data"))
+    response = client.post(f"{class_url}/roster", content_type="multipart/form-data",
+                           data={"csrf_token": token, "roster": (io.BytesIO(body), "x.csv")})
+    _ok(follow_job(client, response) if response.status_code == 303 else response)
 
 
 def test_ids_beyond_the_database_range_are_404(client, make_user, auth):

@@ -29,10 +29,10 @@ def test_the_targets_are_the_plans():
     targets = read_targets(collector, GROUPS)
     assert collector.problems == []
     assert targets.years[2025] == {
-        "can-bo": GroupTarget(90, None, targets.years[2025]["can-bo"].note),
-        "hoc-sinh": GroupTarget(100, None, targets.years[2025]["hoc-sinh"].note),
-        "nguoi-dan": GroupTarget(85, 60, targets.years[2025]["nguoi-dan"].note),
-        "doanh-nghiep": GroupTarget(80, None, targets.years[2025]["doanh-nghiep"].note)}
+        "can-bo": GroupTarget(90, None, targets.years[2025]["can-bo"].note, targets.years[2025]["can-bo"].note_en),
+        "hoc-sinh": GroupTarget(100, None, targets.years[2025]["hoc-sinh"].note, targets.years[2025]["hoc-sinh"].note_en),
+        "nguoi-dan": GroupTarget(85, 60, targets.years[2025]["nguoi-dan"].note, targets.years[2025]["nguoi-dan"].note_en),
+        "doanh-nghiep": GroupTarget(80, None, targets.years[2025]["doanh-nghiep"].note, targets.years[2025]["doanh-nghiep"].note_en)}
     assert {g: (t.trained, t.confirmed) for g, t in targets.years[2026].items()} == {
         "can-bo": (100, None), "hoc-sinh": (100, None), "nguoi-dan": (100, 80), "doanh-nghiep": (100, None)}
     assert "trung học" in targets.years[2025]["hoc-sinh"].note
@@ -169,3 +169,57 @@ def test_a_file_that_is_not_utf8_gets_a_clear_message(client, admin):
         "units-data": (io.BytesIO("Trường học".encode("cp1258", errors="replace")), "x.csv")},
         content_type="multipart/form-data")
     assert response.status_code == 400 and "UTF-8" in response.get_data(as_text=True)
+
+
+def test_a_header_row_in_the_units_csv_is_skipped(app, client, admin):
+    (a, a_name), (b, _b_name) = communes(38)[:2]
+    # The header as the help text names the columns, in Excel's semicolon CSV.
+    text = (f"Xã, phường (mã hoặc tên);Loại đơn vị;Tên đơn vị\n"
+            f"{a};school;Trường Tiểu học Một\n{a_name};Trường học;Trường Mầm non Hai\n")
+    assert _upload(client, "units", text).status_code == 302
+    text = f"Mã xã,Loại,Tên\n{b},agency,UBND xã\n"
+    assert _upload(client, "units", text).status_code == 302
+    with app.app_context():
+        units = {u.name: u.commune_code for u in db.session.scalars(sa.select(Unit))}
+    assert units == {"Trường Tiểu học Một": a, "Trường Mầm non Hai": a, "UBND xã": b}
+
+
+def test_a_bad_first_row_that_is_data_is_still_reported(client, admin):
+    """Only a row named like the columns is a header: a wrong commune on line 1 is an error."""
+    a = communes(38)[0][0]
+    response = _upload(client, "units", f"Xã Không Có,school,Trường Lạc\n{a},school,Trường Một\n")
+    assert response.status_code == 400
+    assert "Dòng 1: Không có xã, phường &#39;Xã Không Có&#39; trong tỉnh." in \
+        response.get_data(as_text=True)
+
+
+def test_a_header_row_in_the_denominators_csv_is_skipped(app, client, admin):
+    a = communes(38)[0][0]
+    text = f"Xã, phường;Đơn vị;Nhóm;Số người\n{a};;nguoi-dan;12.500\n"
+    assert _upload(client, "denominators", text).status_code == 302
+    text = f"Mã xã (mã hoặc tên),đơn vị,nhóm,số người\n{a},,can-bo,75\n"
+    assert _upload(client, "denominators", text).status_code == 302
+    with app.app_context():
+        people = {(d.commune_code, d.group_slug): d.people
+                  for d in db.session.scalars(sa.select(CommuneDenominator))}
+    assert people == {(a, "nguoi-dan"): 12500, (a, "can-bo"): 75}
+
+
+def test_the_examples_on_the_page_import_as_shown(app, client, admin):
+    """The page's own example lines, copied into a file, import without a single problem."""
+    import html
+    import re
+
+    page = client.get("/reports/data").get_data(as_text=True)
+    units, *denominators = [html.unescape(x) for x in re.findall(r'<code class="example">([^<]+)</code>', page)]
+    assert len(denominators) == 2
+    assert _upload(client, "units", units + "\n").status_code == 302
+    assert _upload(client, "denominators", "\n".join(denominators) + "\n").status_code == 302
+    code = int(units.split(",")[0])
+    with app.app_context():
+        unit = db.session.scalar(sa.select(Unit).where(Unit.commune_code == code))
+        assert (unit.kind, unit.name) == ("school", "Trường THCS số 1")
+        assert db.session.scalar(sa.select(CommuneDenominator.people).where(
+            CommuneDenominator.commune_code == code, CommuneDenominator.group_slug == "nguoi-dan")) == 12500
+        assert db.session.scalar(sa.select(UnitDenominator.people).where(
+            UnitDenominator.unit_id == unit.id)) == 640

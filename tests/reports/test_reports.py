@@ -210,15 +210,21 @@ def test_csv_equals_the_screen(app, client, refreshed, admin, which):
     page = client.get(url)
     assert page.status_code == 200
     tables = screen_tables(page.get_data(as_text=True))
-    screen_header = tables[0][0]
-    screen = [[number(c) for c in row] for t in tables for row in t[1:]]
     exported = csv_rows(client.get(csv_url))
-    assert exported[0] == screen_header
     # the only difference allowed: a text cell that a spreadsheet would run as a formula
     def as_shown(cell):
         return cell[1:] if cell[:2] in ("'=", "'+", "'-", "'@") else cell
 
-    assert [[number(as_shown(c)) for c in row] for row in exported[1:]] == screen
+    # On a phone a table leaves out the column its caption already names (the one place of
+    # the groups table, the one group of the communes table); the rest are the CSV's columns.
+    rows, screen, shown = iter(exported[1:]), [], []
+    for table in tables:
+        columns = [exported[0].index(name) for name in table[0]]
+        assert columns == sorted(columns) and len(columns) == len(exported[0]) - 1
+        for row in table[1:]:
+            screen.append([number(c) for c in row])
+            shown.append([number(as_shown(c)) for i, c in enumerate(next(rows)) if i in columns])
+    assert shown == screen and next(rows, None) is None
     assert len(screen) == (4 + 166 if which == "province" else 4 + 2)
     if which == "commune":
         # a unit whose name starts with "=" is text in a spreadsheet, not a formula

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.teaching import services
 from app.teaching.models import Classroom, Invitation, Membership
 
-from ..conftest import Auth, csrf_token
+from ..conftest import Auth, csrf_token, follow_job
 from .test_teaching import COURSE, _create_class, _post
 
 STRANGER = "Trần Thị Người Lạ"
@@ -231,8 +231,8 @@ def test_roster_import_invites_existing_accounts_and_does_not_name_them(app, cli
     roster = ("Lò Văn Páo,0912000001,nguoi-dan\n"
               "Tên Giáo Viên Đoán,da-co@example.vn,nguoi-dan\n"
               "Hà Thị Mai,0912000002,hoc-sinh\n").encode()
-    response = _post(client, f"/teaching/classes/{class_id}/roster",
-                     {"roster": (io.BytesIO(roster), "lop.csv")}, content_type="multipart/form-data")
+    response = follow_job(client, _post(client, f"/teaching/classes/{class_id}/roster",
+                     {"roster": (io.BytesIO(roster), "lop.csv")}, content_type="multipart/form-data"))
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "2 tài khoản mới, đã vào lớp." in page
@@ -246,7 +246,7 @@ def test_roster_import_invites_existing_accounts_and_does_not_name_them(app, cli
     assert invitation.user_id == existing and invitation.invited_by == teacher
     assert STRANGER not in client.get(f"/teaching/classes/{class_id}").get_data(as_text=True)
     # importing the same roster again makes no second invitation and no second account
-    again = _post(client, f"/teaching/classes/{class_id}/roster",
-                  {"roster": (io.BytesIO(roster), "lop.csv")}, content_type="multipart/form-data")
+    again = follow_job(client, _post(client, f"/teaching/classes/{class_id}/roster",
+                  {"roster": (io.BytesIO(roster), "lop.csv")}, content_type="multipart/form-data"))
     assert "0 tài khoản mới, đã vào lớp." in again.get_data(as_text=True)
     assert len(_invitations(app, class_id)) == 1 and len(_actions(app, "class.invite")) == 1

@@ -50,7 +50,9 @@ def read_assessment(col: Collector, path: Path, framework: Framework, groups: di
         return None
     return Assessment(slug, group, col.text(path, data, "title"),
                       col.text(path, data, "summary", required=False),
-                      requires, rule, parts, tuple(programme))
+                      requires, rule, parts, tuple(programme),
+                      col.text(path, data, "title_en", required=False),
+                      col.text(path, data, "summary_en", required=False))
 
 
 def _requires(col: Collector, path: Path, data: LineDict,

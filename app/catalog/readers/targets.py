@@ -11,7 +11,7 @@ from ..yamlfile import LineDict
 from .collector import Collector, is_int, is_unreadable
 
 FILENAME = "targets.yaml"
-_KEYS = INDICATORS + ("note",)
+_KEYS = INDICATORS + ("note", "note_en")
 
 
 def read_targets(col: Collector, group_slugs: Iterable[str]) -> Targets:
@@ -68,7 +68,7 @@ def _group_target(col: Collector, path: Path, line: int, slug, raw,
     values = {}
     for key, value in raw.items():
         if _value(col, path, raw.line_of(key), key, value):
-            values[key] = value.strip() if key == "note" else value
+            values[key] = value.strip() if key in ("note", "note_en") else value
     if not any(k in INDICATORS for k in raw):
         col.problem(path, line, f"nhóm '{slug}' cần ít nhất một chỉ tiêu: {', '.join(INDICATORS)}")
     return GroupTarget(**values)
@@ -78,10 +78,10 @@ def _value(col: Collector, path: Path, line: int, key, value) -> bool:
     """Whether `key: value` is a valid indicator or note (if not, the problem is reported)."""
     if key not in _KEYS:
         col.problem(path, line, f"chỉ tiêu không hợp lệ: '{key}' (dùng {', '.join(_KEYS)})")
-    elif key == "note":
+    elif key in ("note", "note_en"):
         if isinstance(value, str) and value.strip():
             return True
-        col.problem(path, line, "'note' là một dòng chữ")
+        col.problem(path, line, f"'{key}' là một dòng chữ")
     elif is_int(value, 0, 100):
         return True
     else:

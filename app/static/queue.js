@@ -1,0 +1,60 @@
+/* What waits on the phone to be sent (IndexedDB), and its sending: shared by the page
+   (offline.js) and the service worker (sw.js, on background sync). The server grades each
+   item once whatever the number of sendings (app/offline/services.py). */
+(function (scope) {
+  "use strict";
+  var STORE = "items";
+
+  function open() {
+    return new Promise(function (resolve, reject) {
+      var req = indexedDB.open("hvs-queue", 1);
+      req.onupgradeneeded = function () { req.result.createObjectStore(STORE, {keyPath: "key"}); };
+      req.onsuccess = function () { resolve(req.result); };
+      req.onerror = function () { reject(req.error); };
+    });
+  }
+
+  function run(mode, work) {
+    return open().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction(STORE, mode), req = work(tx.objectStore(STORE));
+        tx.oncomplete = function () { db.close(); resolve(req.result); };
+        tx.onerror = function () { db.close(); reject(tx.error); };
+      });
+    });
+  }
+
+  var Q = {
+    put: function (item) { return run("readwrite", function (s) { return s.put(item); }); },
+    all: function () { return run("readonly", function (s) { return s.getAll(); }); },
+    remove: function (key) { return run("readwrite", function (s) { return s.delete(key); }); },
+    busy: null,
+    send: function () {  // one pass at a time here; two tabs may overlap, the server dedups
+      if (!Q.busy) {
+        Q.busy = Q.all().then(function (items) {
+          return items.filter(function (i) { return i.state === "waiting"; })
+            .reduce(function (done, item) { return done.then(function () { return sendOne(item); }); },
+                    Promise.resolve());
+        }).finally(function () { Q.busy = null; });
+      }
+      return Q.busy;
+    }
+  };
+
+  function sendOne(item) {
+    return fetch("/offline/sync", {method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json"}, body: JSON.stringify(item)})
+      .then(function (res) {
+        if ((res.headers.get("Content-Type") || "").indexOf("application/json") !== 0) return;
+        return res.json().then(function (answer) {  // else signed out or server away: it waits
+          if (!res.ok && answer.status !== "refused") return;
+          item.state = res.ok ? "sent" : "refused";
+          item.message = answer.message;
+          item.result = answer.result || null;
+          return Q.put(item);
+        });
+      }).catch(function () { /* no signal: it waits */ });
+  }
+
+  scope.HvsQueue = Q;
+})(self);

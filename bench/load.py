@@ -128,16 +128,24 @@ def wait_for(url: str) -> None:
             time.sleep(0.3)
 
 
-def session(base: str, login: str) -> tuple[str, str]:
-    """Log in over HTTP; return the Cookie header and the page's CSRF token."""
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+def signed_in(base: str, login: str) -> tuple[urllib.request.OpenerDirector, CookieJar]:
+    """An HTTP opener signed in as `login` (demo password), and its cookie jar."""
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    html = opener.open(f"{base}/auth/login").read().decode()
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    token = csrf_of(opener.open(f"{base}/auth/login").read().decode())
     opener.open(f"{base}/auth/login", urllib.parse.urlencode(
         {"csrf_token": token, "login": login, "password": "hocvuso2026"}).encode())
-    html = opener.open(f"{base}/").read().decode()
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    return opener, jar
+
+
+def session(base: str, login: str) -> tuple[str, str]:
+    """Log in over HTTP; return the Cookie header and the page's CSRF token."""
+    opener, jar = signed_in(base, login)
+    token = csrf_of(opener.open(f"{base}/").read().decode())
     return "; ".join(f"{c.name}={c.value}" for c in jar), token
 
 
@@ -192,14 +200,8 @@ def memory_of_children(pid: int) -> list[tuple[int, int]]:
 
 def roster_import(base: str, login: str, class_id: int, rows: int) -> float:
     """Seconds from posting a roster of `rows` new learners to its result page."""
-    jar = CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    html = opener.open(f"{base}/auth/login").read().decode()
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-    opener.open(f"{base}/auth/login", urllib.parse.urlencode(
-        {"csrf_token": token, "login": login, "password": "hocvuso2026"}).encode())
-    page = opener.open(f"{base}/teaching/classes/{class_id}").read().decode()
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    opener, _jar = signed_in(base, login)
+    token = csrf_of(opener.open(f"{base}/teaching/classes/{class_id}").read().decode())
     csv = "họ và tên,email hoặc số điện thoại,nhóm\n" + "".join(
         f"Học viên Lớp Lớn {i:04d},lop-lon-{i}@example.vn,nguoi-dan\n" for i in range(rows))
     boundary = "hocvusoroster"

@@ -49,6 +49,8 @@ def main() -> int:
     scripts = {"/sw.js": worker}
     for url in re.findall(r'/assets/(?:queue|offline)\.[0-9a-f]+\.js', client.get("/").get_data(as_text=True)):
         scripts[url] = client.get(url).data
+    carrier = "/assets/" + app.extensions["assets"].names["carrier.js"]  # the ambassador's pages
+    scripts[carrier] = client.get(carrier).data
     total = 0
     print("Service worker and its scripts (gzip):")
     for url, data in scripts.items():

@@ -17,12 +17,14 @@ from app.catalog import get_catalog
 from app.certificates.pdf import ascii_slug
 from app.certificates.services import find_certificate, qr
 from app.columns import utcnow
-from app.extensions import db, limiter
+from app.extensions import csrf, db, limiter
 from app.forms import bounded_int
 from app.localities import commune_in_province
+from app.offline.routes import same_origin_json
+from app.offline.services import Refused
 from app.units.models import units_of_commune
 
-from . import pdf, services, sheets
+from . import carrier, pdf, services, sheets
 from .forms import RegisterCitizenForm, SessionForm
 
 bp = Blueprint("ambassadors", __name__, template_folder="templates", url_prefix="/ambassador")
@@ -147,38 +149,114 @@ def _ambassador_key() -> str:
 
 
 def _refused(response) -> bool:
-    return response.status_code != 302  # only wrong passwords and refusals use up the limit
+    return response.status_code >= 400  # only wrong passwords and refusals use up the limit
 
 
 def _wrong_citizen_password(_response) -> bool:
-    return g.get("wrong_citizen_password", False)  # as at sign-in; set by start_session
+    return g.get("wrong_citizen_password", False)  # as at sign-in; set by _present_citizen
+
+
+# Every form where a citizen proves they are here (the online session, a kit to take away):
+# one limit per ambassador, and the citizen's own sign-in limits, guesses here count there.
+_presence_limit = limiter.limit("20 per 10 minutes", key_func=_ambassador_key,
+                                deduct_when=_refused, scope="ambassador-session")
+_citizen_guesses = password_guesses(deduct_when=_wrong_citizen_password)
+
+
+def _present_citizen(form: SessionForm) -> User:
+    try:
+        return services.find_citizen(current_user, form.login.data, form.password.data)
+    except services.AmbassadorError as exc:
+        g.wrong_citizen_password = exc.status in (403, 404)  # a wrong password, no such login
+        raise
 
 
 @bp.post("/session")
 @ambassador_required
-@limiter.limit("20 per 10 minutes", key_func=_ambassador_key, deduct_when=_refused,
-               scope="ambassador-session")
-# The citizen's own sign-in limits: guesses here count there, and the other way round.
-@password_guesses(deduct_when=_wrong_citizen_password)
+@_presence_limit
+@_citizen_guesses
 def start_session():
     form = SessionForm()
     if not form.validate_on_submit():
         return _index(400, form)
     try:
-        citizen = services.find_citizen(current_user, form.login.data, form.password.data)
+        attempt = services.start_session(current_user, _present_citizen(form), get_catalog())
     except services.AmbassadorError as exc:
-        g.wrong_citizen_password = exc.status in (403, 404)  # a wrong password, no such login
-        return _refuse(form, exc)
-    try:
-        attempt = services.start_session(current_user, citizen, get_catalog())
-    except services.AmbassadorError as exc:
-        return _refuse(form, exc)
+        return _refuse(form, exc, _index)
     return redirect(url_for("ambassadors.session", attempt_id=attempt.id))
 
 
-def _refuse(form: SessionForm, exc: services.AmbassadorError):
+def _refuse(form: SessionForm, exc: services.AmbassadorError, page):
     getattr(form, exc.field or "login").errors.append(str(exc.message))
-    return _index(exc.status, form)
+    return page(exc.status, form)
+
+
+# -- without a signal: kits prepared here, run on the phone, sent back (carrier.py) ---------
+
+def _carrier(status: int = 200, form: SessionForm | None = None):
+    return render_template("ambassadors/carrier.html", form=form or SessionForm(formdata=None),
+                           days=carrier.KIT_DAYS), status
+
+
+@bp.get("/offline")
+@ambassador_required
+def carrier_page():
+    """Kept by the service worker: opens without a signal, lists the kits on this device."""
+    return _carrier()
+
+
+def _kit(citizen: User):
+    kit = carrier.prepare_kit(current_user, citizen, get_catalog())
+    return render_template("ambassadors/kit.html", kit=kit)
+
+
+@bp.post("/kits")
+@ambassador_required
+@_presence_limit
+@_citizen_guesses
+def prepare_kit():
+    form = SessionForm()
+    if not form.validate_on_submit():
+        return _carrier(400, form)
+    try:
+        return _kit(_present_citizen(form))
+    except services.AmbassadorError as exc:
+        return _refuse(form, exc, _carrier)
+
+
+@bp.post("/people/<int:user_id>/kit")
+@ambassador_required
+def prepare_kit_for(user_id: int):
+    """One tap for someone the ambassador registered, as for the online session."""
+    citizen = db.session.get(User, user_id)
+    if citizen is None or not services.registered_by(current_user.id, user_id):
+        abort(404)
+    try:
+        return _kit(citizen)
+    except services.AmbassadorError as exc:
+        flash(str(exc.message), "warning")
+        return redirect(url_for("ambassadors.index"))
+
+
+@bp.post("/offline/sync")
+@csrf.exempt  # sent by the phone's queue without a page: see same_origin_json
+@ambassador_required
+def carrier_sync():
+    item = request.get_json(silent=True) if same_origin_json() else None
+    if not isinstance(item, dict):
+        return jsonify(status="refused", message=_("Yêu cầu không hợp lệ.")), 400
+    try:
+        outcome = carrier.upload_session(current_user, item.get("key"), item.get("token"),
+                                         item.get("answers"), item.get("started_at"),
+                                         item.get("taken_at"), get_catalog())
+    except Refused as exc:
+        return jsonify(status="refused", message=str(exc.message)), 400
+    attempt = outcome.attempt
+    return jsonify(status="duplicate" if outcome.duplicate else "graded",
+                   passed=bool(attempt.passed),
+                   result=url_for("ambassadors.result", attempt_id=attempt.id),
+                   message=_("Đã chấm bài xác nhận làm khi không có mạng: %(v)s.",
+                             v=_("đạt") if attempt.passed else _("chưa đạt")))
 
 
 @bp.post("/people/<int:user_id>/session")

@@ -24,6 +24,7 @@ from app.auth.models import User
 from app.auth.passwords import one_time_password
 from app.auth.services import AccountError, find_by_login, new_username, parse_login
 from app.catalog import Catalog
+from app.catalog.types import Assessment
 from app.certificates.models import Certificate
 from app.certificates.standing import confirmation_standing
 from app.courses.completion import Completion, commit_step
@@ -162,8 +163,9 @@ def find_citizen(ambassador: User, login: str, password: str | None) -> User:
     return citizen
 
 
-def start_session(ambassador: User, citizen: User, catalog: Catalog) -> Attempt:
-    """Open (or resume) the citizen's confirmation attempt, supervised by the ambassador."""
+def eligible_assessment(citizen: User, catalog: Catalog) -> Assessment:
+    """The confirmation the citizen may take now, online or on a kit; AmbassadorError saying
+    why not (account deleted, already confirmed, courses to finish)."""
     if citizen.deleted_at is not None:  # the person deleted their account: nothing new for it
         raise AmbassadorError(_l("Người này đã xoá tài khoản."), 404)
     assessment = catalog.assessment_for(citizen.group_slug)
@@ -177,6 +179,12 @@ def start_session(ambassador: User, citizen: User, catalog: Catalog) -> Attempt:
         raise AmbassadorError(_l("%(name)s cần học xong trước: %(courses)s.",
                                  name=citizen.full_name,
                                  courses=", ".join(c.title for c in standing.missing)), 409)
+    return assessment
+
+
+def start_session(ambassador: User, citizen: User, catalog: Catalog) -> Attempt:
+    """Open (or resume) the citizen's confirmation attempt, supervised by the ambassador."""
+    assessment = eligible_assessment(citizen, catalog)
     # The citizen's unfinished attempt if there is one: a new session never redraws easier
     # questions.
     attempt = assessment_services.open_confirmation(citizen.id, assessment, catalog,

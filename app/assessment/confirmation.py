@@ -113,6 +113,41 @@ def next_question(assessment: Assessment, state: Progress, asked_ids: set[str],
     return min(candidates, key=lambda q: (q.id in seen_before, guess_rate(q) + 0.15 * rng.random()))
 
 
+# -- taken without a signal (the ambassador's phone as a carrier) ---------------------------
+# Which question comes next never depends on the answers, only whether one more is asked:
+# a kit holds, per competence, every question the test could ask about it, and the answers
+# are replayed on the server in the order the test asks them, up to where it stops.
+
+def kit(assessment: Assessment, seen_before: frozenset[str], rng: random.Random) -> list[Question]:
+    """Per competence in asking order, the `ask_at_most` questions next_question asks about it
+    one after the other."""
+    questions: list[Question] = []
+    asked: set[str] = set()
+    for code in order(assessment):
+        state = Progress(current=code)
+        for _n in range(min(assessment.rule.ask_at_most, len(assessment.part(code).questions))):
+            question = next_question(assessment, state, asked, seen_before, rng)
+            asked.add(question.id)
+            questions.append(question)
+    return questions
+
+
+def replay(assessment: Assessment, answered_kit: Sequence[tuple[Question, bool]]
+           ) -> tuple[list[tuple[Question, bool]], Progress]:
+    """A kit answered in full, taken in the order the test asks (the next answer of the
+    current competence) until it decides: (the answers it used, where it stands). Not over
+    only if the kit ran out, which a kit from kit() never does."""
+    waiting: dict[str, list[tuple[Question, bool]]] = {}
+    for question, right in answered_kit:
+        waiting.setdefault(question.competence, []).append((question, right))
+    used: list[tuple[Question, bool]] = []
+    state = progress(assessment, used)
+    while not state.over and waiting.get(state.current):
+        used.append(waiting[state.current].pop(0))
+        state = progress(assessment, used)
+    return used, state
+
+
 # -- the simulated examinee of ../shared/ASSESSMENT.md --------------------------------------
 
 @dataclass(frozen=True)

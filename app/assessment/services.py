@@ -458,6 +458,45 @@ def _decide(attempt: Attempt, answered, state, catalog: Catalog) -> None:
                                        level_rank=rank or None))
 
 
+def confirmation_kit(user_id: int, assessment: Assessment) -> list[dict]:
+    """The questions of a confirmation to take without a signal (confirmation.kit), each with
+    the order its options are shown in: ids and orders, never which option is right."""
+    seen = _seen_in_earlier_attempts(user_id, assessment.key)
+    return [_drawn_item(q) for q in confirmation.kit(assessment, seen, _rng)]
+
+
+def decide_kit(user_id: int, assessment: Assessment, kit: list[dict], form: dict[str, list[str]],
+               catalog: Catalog, supervisor_id: int | None, started_at) -> Attempt:
+    """A kit answered in full: judged, replayed as the online test asks (confirmation.replay)
+    and decided where it decides, stored as that attempt (only the answers it used). Left in
+    the session for commit_step(), like answer_confirmation's decision."""
+    shown = [show_question(n, catalog.questions[item["id"]], item["order"])
+             if item.get("id") in assessment.pool and item["id"] in catalog.questions else None
+             for n, item in enumerate(kit, start=1)]
+    if not shown or None in shown:
+        raise AssessmentError(_l("Câu hỏi của bài này đã thay đổi từ khi chuẩn bị. Hãy làm lại "
+                                 "bài khi có mạng."))
+    verdicts = _judge_all(shown, form)
+    used, state = confirmation.replay(
+        assessment, [(sq.question, verdicts[sq.question.id].correct) for sq in shown])
+    if not state.over:
+        raise AssessmentError(_l("Bài này thiếu câu hỏi nên không chấm được."))
+    orders = {sq.question.id: sq.order for sq in shown}
+    attempt = Attempt(user_id=user_id, check_key=assessment.key,
+                      drawn=[{"id": q.id, "order": orders[q.id]} for q, _right in used],
+                      answers={q.id: list(verdicts[q.id].chosen) for q, _right in used},
+                      total=0, pass_mark=assessment.pass_mark, supervisor_id=supervisor_id,
+                      started_at=started_at or utcnow())
+    db.session.add(attempt)
+    db.session.flush()
+    now = utcnow()
+    db.session.add_all(
+        answer_row(attempt.id, show_question(n, q, orders[q.id]), verdicts[q.id], now)
+        for n, (q, _right) in enumerate(used, start=1))
+    _decide(attempt, used, state, catalog)
+    return attempt
+
+
 @dataclass(frozen=True)
 class CompetenceVerdict:
     code: str

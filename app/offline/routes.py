@@ -47,8 +47,11 @@ def worker_source() -> str:
         "queue": assets.url("queue.js"),
         "offline": url_for("offline.page"),
         "pages": [url_for("offline.page"), url_for("main.glossary"), url_for("main.help_page")],
-        "assets": [assets.url("site.css"), assets.url("queue.js"), assets.url("offline.js")],
-        "keep": ["/courses/", "/offline/checks/", url_for("main.glossary"),
+        "assets": [assets.url("site.css"), assets.url("queue.js"), assets.url("offline.js"),
+                   assets.url("carrier.js")],
+        # The ambassador's page that runs kits without a signal (app/ambassadors/carrier.py).
+        "keep": ["/courses/", "/offline/checks/", url_for("ambassadors.carrier_page"),
+                 url_for("main.glossary"),
                  url_for("main.help_page"), url_for("main.framework")],
         "fallback": _("Không có mạng, và trang này chưa được lưu trên máy. "
                       "Hãy thử lại khi có sóng."),
@@ -96,7 +99,7 @@ def check(course_slug: str, module_slug: str):
                            issued=issued)
 
 
-def _same_origin() -> bool:
+def same_origin_json() -> bool:
     """The sending is JSON only, which a page of another site cannot post without a CORS
     preflight this app never answers; a browser's Origin, when sent, must be ours."""
     origin = request.headers.get("Origin")
@@ -104,10 +107,10 @@ def _same_origin() -> bool:
 
 
 @bp.post("/offline/sync")
-@csrf.exempt  # the service worker sends without a page, so without a form token: see _same_origin
+@csrf.exempt  # the service worker sends without a page, so without a form token: same_origin_json
 @login_required
 def sync():
-    if not _same_origin():
+    if not same_origin_json():
         return jsonify(status="refused", message=_("Yêu cầu không hợp lệ.")), 400
     item = request.get_json(silent=True)
     if not isinstance(item, dict):

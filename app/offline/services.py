@@ -50,8 +50,17 @@ class Outcome:
     completion: Completion | None = None
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="offline-draw")
+def _serializer(salt: str = "offline-draw") -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def sign(payload: dict, salt: str) -> str:
+    return _serializer(salt).dumps(payload)
+
+
+def expiry(days: int) -> datetime:
+    return datetime.fromtimestamp(datetime.now(timezone.utc).timestamp() + days * 86400,
+                                  timezone.utc)
 
 
 def issue_draw(user_id: int, check: Check, catalog: Catalog) -> IssuedDraw:
@@ -60,12 +69,10 @@ def issue_draw(user_id: int, check: Check, catalog: Catalog) -> IssuedDraw:
     drawn = assessment.draw(check)
     payload = {"u": user_id, "c": check.key, "d": drawn, "n": secrets.token_urlsafe(12),
                "m": check.pass_mark}
-    token = _serializer().dumps(payload)
+    token = sign(payload, "offline-draw")
     shown = [assessment.show_question(n, catalog.questions[item["id"]], item["order"])
              for n, item in enumerate(drawn, start=1)]
-    expires = datetime.now(timezone.utc).timestamp() + DRAW_DAYS * 86400
-    return IssuedDraw(token, [sq for sq in shown if sq is not None],
-                      datetime.fromtimestamp(expires, timezone.utc))
+    return IssuedDraw(token, [sq for sq in shown if sq is not None], expiry(DRAW_DAYS))
 
 
 def course_urls(course: Course, signed_in: bool) -> list[tuple[str, str]]:
@@ -78,25 +85,31 @@ def course_urls(course: Course, signed_in: bool) -> list[tuple[str, str]]:
     return urls
 
 
-def _read_draw(user_id: int, token: object) -> dict:
-    if not isinstance(token, str) or len(token) > 8000:
+def read_signed(token: object, salt: str, days: int) -> dict:
+    """What sign() gave the phone, as it comes back; Refused when altered or too old."""
+    if not isinstance(token, str) or len(token) > 16000:
         raise Refused(_l("Bài làm này không hợp lệ nên không được chấm."))
     try:
-        payload, issued = _serializer().loads(token, max_age=DRAW_DAYS * 86400,
-                                              return_timestamp=True)
+        payload, issued = _serializer(salt).loads(token, max_age=days * 86400,
+                                                  return_timestamp=True)
     except SignatureExpired:
         raise Refused(_l("Bài làm này đã quá hạn: phải gửi trong %(n)s ngày kể từ khi tải về. "
-                         "Hãy làm lại bài kiểm tra khi có mạng.", n=DRAW_DAYS)) from None
+                         "Hãy làm lại bài kiểm tra khi có mạng.", n=days)) from None
     except BadSignature:
         raise Refused(_l("Bài làm này đã bị thay đổi trên máy nên không được chấm. "
                          "Hãy làm lại bài kiểm tra khi có mạng.")) from None
-    if payload.get("u") != user_id:
-        raise Refused(_l("Bài làm này thuộc về một tài khoản khác."))
     payload["issued_at"] = issued
     return payload
 
 
-def _taken_at(value: object) -> datetime | None:
+def _read_draw(user_id: int, token: object) -> dict:
+    payload = read_signed(token, "offline-draw", DRAW_DAYS)
+    if payload.get("u") != user_id:
+        raise Refused(_l("Bài làm này thuộc về một tài khoản khác."))
+    return payload
+
+
+def device_time(value: object) -> datetime | None:
     """When the phone says the answer was given; only a record, never trusted for grading."""
     try:
         taken = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
@@ -105,11 +118,32 @@ def _taken_at(value: object) -> datetime | None:
     return taken.astimezone(timezone.utc) if taken.tzinfo else None
 
 
-def _arrived(key: str, draw_id: str | None = None) -> OfflineSubmission | None:
+def arrived(key: str, draw_id: str | None = None) -> OfflineSubmission | None:
     where = OfflineSubmission.key == key
     if draw_id is not None:
         where = sa.or_(where, OfflineSubmission.draw_id == draw_id)
     return db.session.scalar(sa.select(OfflineSubmission).where(where).limit(1))
+
+
+def check_key(key: object) -> None:
+    """The phone's idempotency key, as the phone makes it."""
+    if not isinstance(key, str) or not _KEY.fullmatch(key):
+        raise Refused(_l("Bài làm này không hợp lệ nên không được chấm."))
+
+
+def claim(key: str, draw_id: str, user_id: int, taken_at: object) -> OfflineSubmission | None:
+    """The first write of an arrival, so a racing copy stops here and a rollback loses nothing
+    else (no savepoint: on SQLite, releasing the outermost one commits); None, rolled back,
+    when another copy of the same key or draw came first."""
+    arrival = OfflineSubmission(key=key, draw_id=draw_id, user_id=user_id,
+                                taken_at=device_time(taken_at))
+    db.session.add(arrival)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    return arrival
 
 
 def _duplicate(user_id: int, found: OfflineSubmission) -> Outcome:
@@ -123,29 +157,21 @@ def submit_answers(user_id: int, key: object, token: object, answers: object, ta
     """Grade an answer sent from the phone, exactly once: a second sending (same key or same
     draw) returns the first result. Graded through assessment and committed through
     commit_step, so a course it completes issues its certificate as usual."""
-    if not isinstance(key, str) or not _KEY.fullmatch(key):
-        raise Refused(_l("Bài làm này không hợp lệ nên không được chấm."))
-    found = _arrived(key)
+    check_key(key)
+    found = arrived(key)
     if found is not None:
         return _duplicate(user_id, found)
     payload = _read_draw(user_id, token)
-    found = _arrived(key, payload["n"])
+    found = arrived(key, payload["n"])
     if found is not None:
         return _duplicate(user_id, found)
     check = catalog.check(payload["c"])
     if not isinstance(check, Check):
         raise Refused(_l("Bài kiểm tra này không còn nữa."))
-    form = _form(answers)
-    # The first write, so a racing copy stops here and a rollback loses nothing else. (No
-    # savepoint: on SQLite, releasing the outermost one commits.)
-    arrival = OfflineSubmission(key=key, draw_id=payload["n"], user_id=user_id,
-                                taken_at=_taken_at(taken_at))
-    db.session.add(arrival)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        return _duplicate(user_id, _arrived(key, payload["n"]))
+    form = answers_form(answers)
+    arrival = claim(key, payload["n"], user_id, taken_at)
+    if arrival is None:
+        return _duplicate(user_id, arrived(key, payload["n"]))
     attempt = Attempt(user_id=user_id, check_key=check.key, drawn=payload["d"],
                       total=len(payload["d"]), pass_mark=payload["m"],
                       started_at=datetime.fromtimestamp(payload["issued_at"].timestamp(),
@@ -162,7 +188,7 @@ def submit_answers(user_id: int, key: object, token: object, answers: object, ta
                    completion=commit_step(user_id, catalog, attempt=attempt))
 
 
-def _form(answers: object) -> dict[str, list[str]]:
+def answers_form(answers: object) -> dict[str, list[str]]:
     """The posted answers as the check's form would give them: q-… fields, lists of strings."""
     if not isinstance(answers, dict) or len(answers) > 200:
         raise Refused(_l("Bài làm này không hợp lệ nên không được chấm."))

@@ -29,13 +29,16 @@
 
   function say(text, cls) { box().appendChild(el("p", text, "flash " + (cls || "flash-info"))); }
 
+  var unsent = 0;  // what signing out would delete: items waiting, kits not taken (carrier.js)
+
   function show() {  // what waits, and what was sent or refused, until the learner has read it
-    return Q.all().then(function (items) {
-      var b = box(), waiting = items.filter(function (i) { return i.state === "waiting"; });
+    return Promise.all([Q.all(), Q.kits.all()]).then(function (found) {
+      var items = found[0], b = box(), waiting = items.filter(function (i) { return i.state === "waiting"; });
+      unsent = waiting.length + found[1].length;
       b.textContent = "";
       if (waiting.length) {
         var p = el("p", T.waiting + " ", "flash flash-info"), list = el("ul");
-        waiting.forEach(function (i) { list.appendChild(el("li", (i.kind === "read" ? T.read : T.check) + i.title)); });
+        waiting.forEach(function (i) { list.appendChild(el("li", (T[i.kind] || T.check) + i.title)); });
         p.appendChild(list);
         p.appendChild(el("small", T.logout));
         b.appendChild(p);
@@ -64,22 +67,24 @@
       : Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
   }
 
-  function unanswered(form) {
-    return Array.prototype.some.call(form.querySelectorAll("fieldset.question"), function (f) {
-      var boxes = f.querySelectorAll("input[type=radio], input[type=checkbox]");
-      var selects = Array.prototype.filter.call(f.querySelectorAll("select"), function (s) { return !s.value; });
-      return (boxes.length && !f.querySelector("input:checked")) || selects.length;
-    });
+  function blank(f) {  // one question (fieldset) not answered yet
+    var boxes = f.querySelectorAll("input[type=radio], input[type=checkbox]");
+    var selects = Array.prototype.filter.call(f.querySelectorAll("select"), function (s) { return !s.value; });
+    return (boxes.length && !f.querySelector("input:checked")) || selects.length > 0;
   }
 
-  function saveAnswers(form) {
-    if (unanswered(form)) { say(T.missing, "flash-error"); return; }
+  function answersOf(form) {  // as the form would post them: q-… fields, lists of values
     var answers = {};
     new FormData(form).forEach(function (v, k) {
       if (k.indexOf("q-") === 0) (answers[k] = answers[k] || []).push(v);
     });
+    return answers;
+  }
+
+  function saveAnswers(form) {
+    if (Array.prototype.some.call(form.querySelectorAll("fieldset.question"), blank)) { say(T.missing, "flash-error"); return; }
     var item = {key: uuid(), kind: "answer", state: "waiting", title: form.dataset.title,
-                token: form.elements.token.value, answers: answers, taken_at: new Date().toISOString()};
+                token: form.elements.token.value, answers: answersOf(form), taken_at: new Date().toISOString()};
     Q.put(item).then(function () { form.hidden = true; later(); return sendNow(); })
       .then(Q.all).then(function (items) {  // still here: no signal, it waits
         if (items.some(function (i) { return i.key === item.key && i.state === "waiting"; })) say(T.saved);
@@ -101,6 +106,10 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (form.hasAttribute("data-offline-check")) { event.preventDefault(); saveAnswers(form); return; }
+    if (navigator.onLine && new URL(form.action).pathname === "/auth/logout") {  // it clears the phone
+      if (unsent && !window.confirm(T.unsent)) event.preventDefault();
+      return;
+    }
     if (navigator.onLine) return;
     event.preventDefault();  // never the browser's error page for a form sent without a signal
     var read = new URL(form.action).pathname.match(/^\/courses\/([^/]+)\/([^/]+)\/read$/);
@@ -128,6 +137,8 @@
     document.documentElement.dataset.offlineKept = used;  // for the tests and the curious
   }
 
+  window.HvsOffline = {el: el, say: say, show: show, sendNow: sendNow, later: later, uuid: uuid,
+                       blank: blank, answersOf: answersOf};  // for carrier.js
   navigator.serviceWorker.addEventListener("message", show);
   window.addEventListener("online", sendNow);
   sendNow();

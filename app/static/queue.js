@@ -1,33 +1,44 @@
 /* What waits on the phone to be sent (IndexedDB), and its sending: shared by the page
    (offline.js) and the service worker (sw.js, on background sync). The server grades each
-   item once whatever the number of sendings (app/offline/services.py). */
+   item once whatever the number of sendings (app/offline/services.py). An item names the
+   address it goes to (default /offline/sync); `kits` keeps an ambassador's kits (carrier.js). */
 (function (scope) {
   "use strict";
-  var STORE = "items";
+  var STORE = "items", KITS = "kits";
 
   function open() {
     return new Promise(function (resolve, reject) {
-      var req = indexedDB.open("hvs-queue", 1);
-      req.onupgradeneeded = function () { req.result.createObjectStore(STORE, {keyPath: "key"}); };
+      var req = indexedDB.open("hvs-queue", 2);
+      req.onupgradeneeded = function () {
+        [STORE, KITS].forEach(function (name) {
+          if (!req.result.objectStoreNames.contains(name)) req.result.createObjectStore(name, {keyPath: "key"});
+        });
+      };
       req.onsuccess = function () { resolve(req.result); };
       req.onerror = function () { reject(req.error); };
     });
   }
 
-  function run(mode, work) {
+  function run(mode, work, name) {
     return open().then(function (db) {
       return new Promise(function (resolve, reject) {
-        var tx = db.transaction(STORE, mode), req = work(tx.objectStore(STORE));
+        var tx = db.transaction(name, mode), req = work(tx.objectStore(name));
         tx.oncomplete = function () { db.close(); resolve(req.result); };
         tx.onerror = function () { db.close(); reject(tx.error); };
       });
     });
   }
 
-  var Q = {
-    put: function (item) { return run("readwrite", function (s) { return s.put(item); }); },
-    all: function () { return run("readonly", function (s) { return s.getAll(); }); },
-    remove: function (key) { return run("readwrite", function (s) { return s.delete(key); }); },
+  function store(name) {
+    return {
+      put: function (item) { return run("readwrite", function (s) { return s.put(item); }, name); },
+      all: function () { return run("readonly", function (s) { return s.getAll(); }, name); },
+      remove: function (key) { return run("readwrite", function (s) { return s.delete(key); }, name); }
+    };
+  }
+
+  var Q = Object.assign(store(STORE), {
+    kits: store(KITS),
     busy: null,
     send: function () {  // one pass at a time here; two tabs may overlap, the server dedups
       if (!Q.busy) {
@@ -39,10 +50,10 @@
       }
       return Q.busy;
     }
-  };
+  });
 
   function sendOne(item) {
-    return fetch("/offline/sync", {method: "POST", credentials: "same-origin",
+    return fetch(item.url || "/offline/sync", {method: "POST", credentials: "same-origin",
       headers: {"Content-Type": "application/json"}, body: JSON.stringify(item)})
       .then(function (res) {
         if ((res.headers.get("Content-Type") || "").indexOf("application/json") !== 0) return;

@@ -95,14 +95,28 @@ def pass_check(page, app, right: bool = True) -> None:
 
     action = page.locator("form[action^='/attempts/']").get_attribute("action")
     attempt_id = int(action.rsplit("/", 1)[1])
-    for field, values in answers_for(app, attempt_id, right).items():
+    fill(page, answers_for(app, attempt_id, right))
+    page.get_by_role("button", name="Nộp bài").click()
+    page.wait_for_url("**/attempts/*")
+
+
+def fill(page, fields: dict) -> None:
+    """Give the answers {field: [values]} on the page: ticks, or an ordering's step numbers."""
+    for field, values in fields.items():
         if page.locator(f"select[name='{field}']").count():  # an ordering's step: its number
             page.locator(f"select[name='{field}']").select_option(values[0])
             continue
         for pos in values:
             page.locator(f"input[name='{field}'][value='{pos}']").check()
-    page.get_by_role("button", name="Nộp bài").click()
-    page.wait_for_url("**/attempts/*")
+
+
+def right_fields(app, item: dict) -> dict:
+    """The fields that answer a drawn item ({"id", "order"}) rightly, as the page names them."""
+    from app.catalog.question_types import QUESTION_TYPES
+
+    question = app.extensions["catalog"].questions[item["id"]]
+    kind = QUESTION_TYPES[question.type]
+    return kind.form_fields(f"q-{question.id}", item["order"], kind.right_answer(question))
 
 
 def sign_in(browser, live_server, login: str, viewport=PHONE, password: str = "mat-khau-du-dai-1"):

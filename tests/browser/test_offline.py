@@ -10,7 +10,7 @@ from app.courses.models import ModuleProgress
 from app.extensions import db
 from app.offline import services
 
-from .conftest import sign_in
+from .conftest import fill, right_fields, sign_in
 
 COURSE = "ky-nang-so-co-ban"
 
@@ -25,21 +25,11 @@ def _controlled(page, url: str) -> None:
 
 def _fill_right_answers(page, app) -> None:
     """Tick the right answers of the offline check on the page, worked out from its draw."""
-    from app.catalog.question_types import QUESTION_TYPES
-
     token = page.locator("input[name=token]").get_attribute("value")
     with app.test_request_context():
         payload = services._serializer().loads(token)
-    catalog = app.extensions["catalog"]
     for item in payload["d"]:
-        q = catalog.questions[item["id"]]
-        kind = QUESTION_TYPES[q.type]
-        for field, values in kind.form_fields(f"q-{q.id}", item["order"], kind.right_answer(q)).items():
-            if page.locator(f"select[name='{field}']").count():
-                page.locator(f"select[name='{field}']").select_option(values[0])
-            else:
-                for pos in values:
-                    page.locator(f"input[name='{field}'][value='{pos}']").check()
+        fill(page, right_fields(app, item))
 
 
 def _attempts(app, user_id: int, check_key: str) -> list[Attempt]:

@@ -1,4 +1,4 @@
-"""Where a form may send the visitor back to."""
+"""URLs: where a form may send the visitor back to; one url_for() for many rows."""
 
 from urllib.parse import urlsplit
 
@@ -17,3 +17,19 @@ def local_target(target: str | None, prefix: str = "/", fallback: str | None = N
             and "\\" not in target and target.isprintable():
         return target
     return fallback or url_for("main.home")
+
+
+class UrlPattern:
+    """url_for() once for many rows: `pattern(n)` is url_for(endpoint, **values, <varying>=n)
+    for an int argument (a row's id), for a grid of hundreds of links on one page."""
+
+    _OPEN = 987_654_321_012  # stands in for the varying argument while the URL is built
+
+    def __init__(self, endpoint: str, varying: str, **values):
+        url = url_for(endpoint, **values, **{varying: self._OPEN})
+        self._head, found, self._tail = url.rpartition(str(self._OPEN))
+        if not found:
+            raise ValueError(f"{endpoint}: {varying} is not part of its URL")
+
+    def __call__(self, value: int) -> str:
+        return f"{self._head}{int(value)}{self._tail}"

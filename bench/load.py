@@ -1,12 +1,15 @@
 """Load benchmark: the platform under gunicorn against two ceilings under the same settings.
 
-    .venv/bin/python bench/load.py [--seconds 10] [--connections 16]
+    .venv/bin/python bench/load.py [--seconds 6] [--rounds 3] [--connections 16]
 
-Starts the app with demo data (PostgreSQL database `hocvuso_load` when one answers on
-127.0.0.1:5432, else SQLite), a bare Flask "hello world" and a bare 5 KB template page, all
-with gunicorn.conf.py; drives each with wrk (Debian package `wrk`) from this machine; prints
-requests per second, p50 and p99 latency, and each figure as a ratio to the template ceiling
-(these machines are noisy: the ratio, measured in the same run, is what to compare).
+Starts the app with demo data (PostgreSQL database `hocvuso_load`, or $LOAD_DATABASE, when
+one answers on 127.0.0.1:5432, else SQLite), a bare Flask "hello world" and a bare 5 KB
+template page, all with gunicorn.conf.py; drives each with wrk (Debian package `wrk`) from this machine; prints
+requests per second, p50 and p99 latency, and each figure as a ratio to the template ceiling.
+These machines are noisy (the ceiling alone swings 3x between runs), so the ceiling is measured
+again right before and after every endpoint, in several rounds: each ratio divides an endpoint's
+run by the mean of its two neighbouring ceiling runs, and the table gives the median over the
+rounds (req/s and latencies: the endpoint's median run).
 Every request asks for `br, gzip` like a browser; workers are never recycled during the run
 (MAX_REQUESTS=0). Then it prints what each worker adds in memory (private and PSS, from
 /proc/<pid>/smaps_rollup) and how long a teacher waits for a 1,000-row roster's result page.
@@ -19,6 +22,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,6 +39,7 @@ GOALS = {"module page": 0.6, "verify page": 0.7, "check submission": 0.3, "class
 MEMORY_GOAL_MIB = 40  # what a worker adds after the load: private memory, not RSS
 ROSTER_GOAL_SECONDS = 30
 ACCEPT_ENCODING = "Accept-Encoding: br, gzip"
+CEILING = "ceiling: 5 KB template"
 PG = "postgresql://postgres@127.0.0.1:5432"
 
 
@@ -51,9 +56,10 @@ def pg_available() -> bool:
 
 def database_url(tmp: Path) -> str:
     if pg_available():
-        subprocess.run(["psql", f"{PG}/postgres", "-qc", "DROP DATABASE IF EXISTS hocvuso_load"], check=True)
-        subprocess.run(["psql", f"{PG}/postgres", "-qc", "CREATE DATABASE hocvuso_load"], check=True)
-        return f"{PG}/hocvuso_load"
+        name = os.environ.get("LOAD_DATABASE", "hocvuso_load")  # dropped and made anew
+        subprocess.run(["psql", f"{PG}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
+        subprocess.run(["psql", f"{PG}/postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
+        return f"{PG}/{name}"
     return f"sqlite:///{tmp}/load.sqlite3"
 
 
@@ -186,6 +192,36 @@ def wrk(url: str, seconds: int, connections: int, headers=(), script: Path | Non
             "errors": int(non2xx.group(1)) if non2xx else 0}
 
 
+def measure(runs: dict, ceiling: str, rounds: int) -> dict:
+    """Run every endpoint `rounds` times, the ceiling before and after each run (round-robin);
+    runs maps a name to a callable (round number -> wrk result). Returns each name's results
+    with "ratio" added: the run's req/s over the mean of its two neighbouring ceiling runs."""
+    results = {name: [] for name in [ceiling, *runs]}
+    for r in range(rounds):
+        before = runs[ceiling](r)
+        results[ceiling].append(before)
+        for name, run in runs.items():
+            if name == ceiling:
+                continue
+            result = run(r)
+            after = runs[ceiling](r)
+            results[ceiling].append(after)
+            result["ratio"] = result["rps"] / ((before["rps"] + after["rps"]) / 2)
+            results[name].append(result)
+            before = after
+    middle = statistics.median(c["rps"] for c in results[ceiling])
+    for c in results[ceiling]:
+        c["ratio"] = c["rps"] / middle
+    return results
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run with the median req/s, with the median of the ratios; errors summed."""
+    ordered = sorted(runs, key=lambda r: r["rps"])
+    return {**ordered[(len(ordered) - 1) // 2], "ratio": statistics.median(r["ratio"] for r in runs),
+            "errors": sum(r["errors"] for r in runs)}
+
+
 def memory_of_children(pid: int) -> list[tuple[int, int]]:
     """(private, PSS) KiB of each of a gunicorn master's workers: what a worker adds, not its
     RSS, which counts the pages it still shares with the master."""
@@ -225,7 +261,8 @@ def roster_import(base: str, login: str, class_id: int, rows: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=6, help="each run")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each endpoint")
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -239,10 +276,12 @@ def main() -> None:
     full_env = {**os.environ, **env}
     subprocess.run([BIN / "flask", "db", "upgrade", "heads"], cwd=ROOT, env=full_env, check=True, capture_output=True)
     subprocess.run([BIN / "flask", "demo", "load"], cwd=ROOT, env=full_env, check=True, capture_output=True)
-    attempts = 400 * args.seconds
-    data = prepare(env, attempts)
-    body_file = tmp / "bodies.tsv"
-    body_file.write_text("".join(f"{i}\t{f}\n" for i, f in data["bodies"]))
+    per_round = 400 * args.seconds
+    data = prepare(env, per_round * args.rounds)
+    body_files = [tmp / f"bodies-{r}.tsv" for r in range(args.rounds)]
+    for r, body_file in enumerate(body_files):  # each round posts attempts of its own
+        body_file.write_text("".join(f"{i}\t{f}\n"
+                                     for i, f in data["bodies"][r * per_round:(r + 1) * per_round]))
 
     app_port, ceiling_port = free_port(), free_port()
     servers = [
@@ -257,17 +296,18 @@ def main() -> None:
         wait_for(f"{ceiling_url}/hello")
         learner_cookie, token = session(app_url, "nguoidan@demo.hocvuso.vn")
         teacher_cookie, _ = session(app_url, "giaovien@demo.hocvuso.vn")
-        script = tmp / "post.lua"
-        script.write_text(LUA_POST % (body_file, 2, learner_cookie, token))
+        scripts = [tmp / f"post-{r}.lua" for r in range(args.rounds)]
+        for script, body_file in zip(scripts, body_files):
+            script.write_text(LUA_POST % (body_file, 2, learner_cookie, token))
         s, c = args.seconds, args.connections
-        results = {
-            "ceiling: hello world": wrk(f"{ceiling_url}/hello", s, c),
-            "ceiling: 5 KB template": wrk(f"{ceiling_url}/template", s, c),
-            "module page": wrk(app_url + data["module"], s, c, [f"Cookie: {learner_cookie}"]),
-            "verify page": wrk(app_url + data["verify"], s, c),
-            "check submission": wrk(app_url, s, c, script=script),
-            "class grid (40)": wrk(app_url + data["grid"], s, c, [f"Cookie: {teacher_cookie}"]),
-        }
+        runs = measure({
+            CEILING: lambda r: wrk(f"{ceiling_url}/template", s, c),
+            "ceiling: hello world": lambda r: wrk(f"{ceiling_url}/hello", s, c),
+            "module page": lambda r: wrk(app_url + data["module"], s, c, [f"Cookie: {learner_cookie}"]),
+            "verify page": lambda r: wrk(app_url + data["verify"], s, c),
+            "check submission": lambda r: wrk(app_url, s, c, script=scripts[r]),
+            "class grid (40)": lambda r: wrk(app_url + data["grid"], s, c, [f"Cookie: {teacher_cookie}"]),
+        }, CEILING, args.rounds)
         memory = memory_of_children(servers[0].pid)
         try:
             roster_seconds = roster_import(app_url, "giaovien@demo.hocvuso.vn",
@@ -281,17 +321,24 @@ def main() -> None:
             p.terminate()
         for p in servers:
             p.wait(timeout=30)
-    ceiling = results["ceiling: 5 KB template"]["rps"]
+    ceilings = [c["rps"] for c in runs[CEILING]]
     print(f"\n{os.cpu_count()} cores; gunicorn {os.environ.get('WEB_CONCURRENCY') or os.cpu_count()} "
-          f"workers x 4 threads; wrk 2 threads, {args.connections} connections, {args.seconds} s each; "
-          f"database: {'PostgreSQL' if url.startswith('postgresql') else 'SQLite'}")
+          f"workers x 4 threads; wrk 2 threads, {args.connections} connections, {args.seconds} s each, "
+          f"{args.rounds} rounds; database: {'PostgreSQL' if url.startswith('postgresql') else 'SQLite'}")
+    print(f"template ceiling over {len(ceilings)} runs, one before and after each endpoint's: "
+          f"median {statistics.median(ceilings):.0f} req/s, {min(ceilings):.0f}–{max(ceilings):.0f}; "
+          f"ratios: median over the rounds of each run over its two neighbouring ceiling runs")
     print(f"{'endpoint':<24}{'req/s':>9}{'p50':>10}{'p99':>10}{'ratio':>8}{'goal':>7}  errors")
-    for name, r in results.items():
+    results = {name: median_run(found) for name, found in runs.items()}
+    for name in ("ceiling: hello world", CEILING, *GOALS):
+        r = results[name]
         goal = GOALS.get(name)
-        ratio = r["rps"] / ceiling
+        ratio = r["ratio"]
         verdict = "" if goal is None else (" ok" if ratio >= goal else " BELOW")
         print(f"{name:<24}{r['rps']:>9.0f}{r['p50']:>10}{r['p99']:>10}{ratio:>8.2f}"
               f"{'' if goal is None else f'{goal:>7.2f}'}{verdict}  {r['errors']}")
+    print("ratio in each round: " + "; ".join(
+        name + " " + "/".join(f"{r['ratio']:.2f}" for r in runs[name]) for name in GOALS))
     private = [p / 1024 for p, _ in memory]
     print(f"worker private memory: {', '.join(f'{m:.0f} MiB' for m in private)}"
           f"  (goal {MEMORY_GOAL_MIB}{' ok' if max(private) <= MEMORY_GOAL_MIB else ' ABOVE'}); "

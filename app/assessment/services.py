@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import LazyString
@@ -172,12 +174,16 @@ def judge_answer(sq: ShownQuestion, form: dict[str, list[str]]) -> Verdict:
     return Verdict(tuple(chosen), sq.kind.judge(sq.question, chosen))
 
 
-def answer_row(attempt_id: int, sq: ShownQuestion, verdict: Verdict, at) -> Answer:
-    """The attempt_answers row that stores one verdict."""
+def answer_values(attempt_id: int, sq: ShownQuestion, verdict: Verdict, at) -> dict:
+    """The attempt_answers row that stores one verdict, as column values."""
     q = sq.question
-    return Answer(attempt_id=attempt_id, question_id=q.id, competence=q.competence,
-                  position=sq.number, chosen_mask=verdict.mask, chosen=list(verdict.chosen),
-                  correct=verdict.correct, answered_at=at)
+    return {"attempt_id": attempt_id, "question_id": q.id, "competence": q.competence,
+            "position": sq.number, "chosen_mask": verdict.mask, "chosen": list(verdict.chosen),
+            "correct": verdict.correct, "answered_at": at}
+
+
+def answer_row(attempt_id: int, sq: ShownQuestion, verdict: Verdict, at) -> Answer:
+    return Answer(**answer_values(attempt_id, sq, verdict, at))
 
 
 def _stored_verdicts(attempt: Attempt, catalog: Catalog) -> dict[str, Verdict]:
@@ -262,23 +268,74 @@ def grade(user_id: int, attempt_id: int, form: dict[str, list[str]], catalog: Ca
     now = utcnow()
     values = {"submitted_at": now, "correct": correct, "total": total, "passed": passed,
               "answers": {qid: list(v.chosen) for qid, v in verdicts.items()}}
-    result = db.session.execute(
-        sa.update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
+    rows = {CompetenceScore.__table__: [
+                {"attempt_id": attempt.id, "user_id": user_id, "competence": code, "correct": c,
+                 "total": t, "level_rank": rank or None, "created_at": now}
+                for code, (c, t, rank) in per_competence.items()],
+            Answer.__table__: [answer_values(attempt.id, sq, verdicts[sq.question.id], now)
+                               for sq in shown]}
+    if not _store_grade(attempt.id, values, rows):
         db.session.rollback()
         raise AlreadySubmitted(_l("Bài này đã được nộp rồi."))
-    for code, (c, t, rank) in per_competence.items():
-        db.session.add(CompetenceScore(attempt_id=attempt.id, user_id=user_id, competence=code,
-                                       correct=c, total=t, level_rank=rank or None))
-    db.session.add_all(answer_row(attempt.id, sq, verdicts[sq.question.id], now) for sq in shown)
-    db.session.flush()
     for key, value in values.items():  # what the UPDATE wrote, without reading it back
         set_committed_value(attempt, key, value)
     return attempt
+
+
+# What grading writes on the attempt, and the rows it adds with it (inserted in this order).
+_GRADED = ("submitted_at", "correct", "total", "passed", "answers")
+_STORED = (CompetenceScore.__table__, Answer.__table__)
+
+
+def _row_columns(table: sa.Table) -> list[str]:
+    return [c.name for c in table.c if c.name not in ("id", "attempt_id")]
+
+
+@functools.cache
+def _grade_once() -> sa.Update:
+    """Mark the attempt graded unless it already is (bound: attempt_id, graded_<column>)."""
+    attempts = Attempt.__table__
+    return (sa.update(attempts)
+            .where(attempts.c.id == sa.bindparam("attempt_id"), attempts.c.submitted_at.is_(None))
+            .values({n: sa.bindparam(f"graded_{n}", type_=attempts.c[n].type) for n in _GRADED}))
+
+
+@functools.cache
+def _grade_and_store() -> sa.Select:
+    """PostgreSQL: _grade_once() and the inserts of the attempt's rows as one statement (CTEs
+    that insert from the UPDATE's RETURNING, so nothing is added when it updates nothing), each
+    table's rows one JSON parameter (bound: <table>_rows): one round trip, compiled once."""
+    graded = _grade_once().returning(Attempt.__table__.c.id).cte("graded")
+    inserts = []
+    for table in _STORED:
+        names = _row_columns(table)
+        given = sa.func.json_to_recordset(sa.bindparam(f"{table.name}_rows", type_=sa.JSON)) \
+            .table_valued(*(sa.column(n, table.c[n].type) for n in names)) \
+            .render_derived(with_types=True)
+        inserts.append(sa.insert(table).from_select(
+            ["attempt_id", *names], sa.select(graded.c.id, *(given.c[n] for n in names))
+            .select_from(graded.join(given, sa.true()))).cte(f"{table.name}_inserted"))
+    return sa.select(sa.func.count()).select_from(graded).add_cte(*inserts)
+
+
+def _store_grade(attempt_id: int, values: dict, rows: dict[sa.Table, list[dict]]) -> bool:
+    """Write the grade (values) and the rows of each of _STORED, unless another request has
+    graded the attempt first (then False, and nothing written)."""
+    params = {"attempt_id": attempt_id, **{f"graded_{n}": values[n] for n in _GRADED}}
+    if db.session.get_bind().dialect.name == "postgresql":
+        params.update({f"{table.name}_rows": [{n: _json_value(row[n]) for n in _row_columns(table)}
+                                              for row in rows[table]] for table in _STORED})
+        return db.session.scalar(_grade_and_store(), params) == 1
+    if db.session.execute(_grade_once(), params).rowcount != 1:  # SQLite: no DML in a WITH
+        return False
+    for table in _STORED:
+        if rows[table]:
+            db.session.execute(sa.insert(table), rows[table])
+    return True
+
+
+def _json_value(value):
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def submit(user_id: int, attempt_id: int, form: dict[str, list[str]], catalog: Catalog) -> Attempt:

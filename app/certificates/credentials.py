@@ -16,15 +16,12 @@ import re
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cache
+from types import SimpleNamespace
 
 from flask import current_app
 from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
-from joserfc import jws, jwt
-from joserfc.errors import JoseError
-from joserfc.jwa import EdDSAAlgorithm
-from joserfc.jwk import OKPKey
-from joserfc.jws import JWSRegistry
 
 from . import dataintegrity, did, keys, status
 from .models import Certificate
@@ -43,18 +40,30 @@ _JWS_SHAPE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
 _CLAIMS = ("iss", "jti", "nbf", "sub", "exp", "iat")
 
 
-class _EdDSAWithoutWarning(EdDSAAlgorithm):
-    # "EdDSA" is issued on purpose (README: older verifiers know no other name), so joserfc's
-    # RFC 9864 SecurityWarning is silenced for this registry only, thread-safely.
-    security_warning = None
+@cache
+def _jose() -> SimpleNamespace:
+    """joserfc, with cryptography under it (13 MiB a process), imported by the first token
+    signed or checked, not by every worker at start."""
+    from joserfc import jws, jwt
+    from joserfc.errors import JoseError
+    from joserfc.jwa import EdDSAAlgorithm
+    from joserfc.jwk import OKPKey
+    from joserfc.jws import JWSRegistry
+
+    class EdDSAWithoutWarning(EdDSAAlgorithm):
+        # "EdDSA" is issued on purpose (README: older verifiers know no other name), so
+        # joserfc's RFC 9864 SecurityWarning is silenced for this registry only, thread-safely.
+        security_warning = None
+
+    class Registry(JWSRegistry):
+        algorithms = {**JWSRegistry.algorithms, "EdDSA": EdDSAWithoutWarning()}
+
+    return SimpleNamespace(jws=jws, jwt=jwt, JoseError=JoseError, OKPKey=OKPKey,
+                           Registry=Registry)
 
 
-class _Registry(JWSRegistry):
-    algorithms = {**JWSRegistry.algorithms, "EdDSA": _EdDSAWithoutWarning()}
-
-
-def _registry(algorithms) -> JWSRegistry:
-    return _Registry(algorithms=list(algorithms))
+def _registry(algorithms):
+    return _jose().Registry(algorithms=list(algorithms))
 
 
 # --- building and signing ----------------------------------------------------------------
@@ -184,7 +193,8 @@ def sign(certificate: Certificate) -> str:
     # is for verifiers that read the key from the header (they must still trust the kid).
     header = {"alg": alg, "kid": did.method_id(key.kid), "typ": "JWT",
               "jwk": key.key.as_dict(private=False)}
-    return jwt.encode(header, claims, key.key, algorithms=[alg], registry=_registry([alg]))
+    return _jose().jwt.encode(header, claims, key.key, algorithms=[alg],
+                              registry=_registry([alg]))
 
 
 def document(certificate: Certificate) -> dict:
@@ -282,9 +292,10 @@ def check(credential: str | dict, find_by_code) -> CredentialCheck:
     if isinstance(credential, dict):
         return _check_linked_data(credential, find_by_code)
     token = credential
+    jose = _jose()
     try:
-        header = jws.extract_compact(token.encode("ascii")).headers()
-    except (JoseError, ValueError, TypeError, binascii.Error):
+        header = jose.jws.extract_compact(token.encode("ascii")).headers()
+    except (jose.JoseError, ValueError, TypeError, binascii.Error):
         return CredentialCheck("tampered", reason="header")
     kid = header.get("kid") if isinstance(header, dict) else None
     # Our DID URL (since did:web) or the bare key id (tokens issued before it); a jwk in the
@@ -293,10 +304,10 @@ def check(credential: str | dict, find_by_code) -> CredentialCheck:
     if key is None:
         return CredentialCheck("tampered", reason="kid")
     try:
-        verified = jwt.decode(token, OKPKey.import_key(key.public_jwk()),
-                              algorithms=list(ACCEPTED_ALGORITHMS),
-                              registry=_registry(ACCEPTED_ALGORITHMS))
-    except (JoseError, ValueError, TypeError):
+        verified = jose.jwt.decode(token, jose.OKPKey.import_key(key.public_jwk()),
+                                   algorithms=list(ACCEPTED_ALGORITHMS),
+                                   registry=_registry(ACCEPTED_ALGORITHMS))
+    except (jose.JoseError, ValueError, TypeError):
         return CredentialCheck("tampered", reason="signature")
     return _known(credential_of(verified.claims), find_by_code)
 

@@ -14,12 +14,11 @@ import hashlib
 import json
 import os
 import threading
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from pyld import jsonld
-from pyld.jsonld import JsonLdError
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
 CONTEXTS_DIR = os.path.join(os.path.dirname(__file__), "contexts")
@@ -35,6 +34,25 @@ CONTEXT_FILES = {
 _pyld_lock = threading.Lock()
 
 
+@cache
+def _jsonld():
+    """pyld, with lxml and asyncio under it (8 MiB a process), imported by the first proof made
+    or checked, not by every worker at start."""
+    from pyld import jsonld
+
+    return jsonld
+
+
+@cache
+def _ed25519():
+    """cryptography's Ed25519 public key and the error a wrong signature raises, imported by the
+    first proof checked."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    return Ed25519PublicKey, InvalidSignature
+
+
 class ProofError(ValueError):
     """The document cannot be canonicalised, or its proof is missing, malformed or wrong."""
 
@@ -48,14 +66,15 @@ def _context(url: str) -> str:
 def document_loader(url: str, _options=None) -> dict:
     """pyld's loader: the shipped contexts, and nothing else (no network, ever)."""
     if url not in CONTEXT_FILES:
-        raise JsonLdError(f"Context {url!r} is not shipped with the platform.",
-                          "jsonld.LoadDocumentError", code="loading document failed")
+        raise _jsonld().JsonLdError(f"Context {url!r} is not shipped with the platform.",
+                                    "jsonld.LoadDocumentError", code="loading document failed")
     # A fresh copy each time: pyld may annotate what it is given.
     return {"contextUrl": None, "documentUrl": url, "document": json.loads(_context(url))}
 
 
 def canonical(document: dict) -> str:
     """The RDFC-1.0 canonical N-Quads of a JSON-LD document."""
+    jsonld = _jsonld()
     try:
         # One at a time: pyld's shared context cache (cachetools) is not thread-safe, and the
         # work holds the GIL anyway.
@@ -63,7 +82,7 @@ def canonical(document: dict) -> str:
             return jsonld.normalize(document, {"algorithm": "URDNA2015",
                                                "format": "application/n-quads",
                                                "documentLoader": document_loader})
-    except (JsonLdError, TypeError, ValueError, KeyError) as exc:
+    except (jsonld.JsonLdError, TypeError, ValueError, KeyError) as exc:
         raise ProofError(f"cannot canonicalise: {exc}") from exc
 
 
@@ -96,13 +115,14 @@ def verify_proof(document: dict, public_key_for) -> dict:
     if not isinstance(value, str) or not value.startswith("z"):
         raise ProofError("proofValue is not base58btc multibase")
     key = public_key_for(proof.get("verificationMethod"))
-    if not isinstance(key, Ed25519PublicKey):
+    public_key_type, invalid_signature = _ed25519()
+    if not isinstance(key, public_key_type):
         raise ProofError("unknown verification method")
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     options = {k: v for k, v in proof.items() if k != "proofValue"}
     try:
         key.verify(base58btc_decode(value[1:]), _hash_data(unsecured, options))
-    except (InvalidSignature, ValueError) as exc:
+    except (invalid_signature, ValueError) as exc:
         raise ProofError("signature does not match") from exc
     return proof
 

@@ -15,14 +15,34 @@ import os
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cache
+from typing import TYPE_CHECKING
 
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from flask import current_app
-from joserfc.jwk import KeySet, OKPKey
 
 from .dataintegrity import base58btc_encode
 
+if TYPE_CHECKING:
+    from joserfc.jwk import KeySet, OKPKey
+
 ED25519_PUB_MULTICODEC = b"\xed\x01"  # varint 0xed: ed25519-pub
+
+
+@cache
+def _jwk():
+    """joserfc's keys, with cryptography under them (13 MiB a process), imported by the first
+    key read or made, not by every worker at start."""
+    from joserfc import jwk
+
+    return jwk
+
+
+@cache
+def _raw():
+    """cryptography's names for a key's raw bytes (imported with _jwk())."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    return Encoding.Raw, PublicFormat.Raw
 
 
 class CredentialKeyError(RuntimeError):
@@ -44,7 +64,7 @@ class IssuerKey:
         return {**self.key.as_dict(private=False), "kid": self.kid, "use": "sig"}
 
     def public_bytes(self) -> bytes:
-        return self.key.public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+        return self.key.public_key.public_bytes(*_raw())
 
     def public_multibase(self) -> str:
         """The Multikey form (z6Mk…): base58btc of the ed25519-pub multicodec and the key."""
@@ -60,7 +80,7 @@ def generate_key(directory: str) -> IssuerKey:
     """A new Ed25519 key written as <kid>.json with 0600 permissions; it becomes the signing key."""
     os.makedirs(directory, mode=0o700, exist_ok=True)
     now = datetime.now(timezone.utc)
-    key = OKPKey.generate_key("Ed25519", private=True, auto_kid=False)
+    key = _jwk().OKPKey.generate_key("Ed25519", private=True, auto_kid=False)
     # The date tells people which key is which; the thumbprint makes the id unique.
     thumbprint = base64.urlsafe_b64decode(key.thumbprint() + "=").hex()  # RFC 7638, in hex
     kid = f"{now:%Y%m%d}-{thumbprint[:16]}"
@@ -106,7 +126,7 @@ def _read(path: str) -> IssuerKey:
             raise ValueError("not an Ed25519 (OKP) key")
         if kid != os.path.basename(path)[:-len(".json")]:
             raise ValueError(f"kid {kid!r} differs from the file name")
-        key = OKPKey.import_key(document)
+        key = _jwk().OKPKey.import_key(document)
         created_at = (datetime.fromisoformat(created) if created
                       else datetime.fromtimestamp(os.path.getmtime(path), timezone.utc))
     except (OSError, ValueError, TypeError, KeyError) as exc:
@@ -138,7 +158,8 @@ def signing_key() -> IssuerKey:
 
 def public_keyset() -> KeySet:
     """The published keys, as joserfc verifies with them (private parts left out)."""
-    return KeySet([OKPKey.import_key(k.public_jwk()) for k in load_keys(keys_dir())])
+    jwk = _jwk()
+    return jwk.KeySet([jwk.OKPKey.import_key(k.public_jwk()) for k in load_keys(keys_dir())])
 
 
 def jwks() -> dict:

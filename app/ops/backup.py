@@ -27,14 +27,18 @@ import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import cache
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from flask import current_app
 
 from app.certificates import keys
 from app.extensions import db
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -152,9 +156,20 @@ def _secrets_tar() -> tuple[bytes, list[str]]:
     return buffer.getvalue(), kids
 
 
+@cache
+def _crypto() -> SimpleNamespace:
+    """cryptography's Fernet and scrypt, imported by a backup or a restore, not by every web
+    worker (the ops commands are part of the app)."""
+    from cryptography.fernet import Fernet, InvalidToken
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+    return SimpleNamespace(Fernet=Fernet, InvalidToken=InvalidToken, Scrypt=Scrypt)
+
+
 def _fernet(passphrase: str, salt: bytes, params: dict) -> Fernet:
-    key = Scrypt(salt=salt, length=32, **params).derive(passphrase.encode())
-    return Fernet(base64.urlsafe_b64encode(key))
+    crypto = _crypto()
+    key = crypto.Scrypt(salt=salt, length=32, **params).derive(passphrase.encode())
+    return crypto.Fernet(base64.urlsafe_b64encode(key))
 
 
 def _passphrase() -> str:
@@ -177,7 +192,7 @@ def _unseal(sealed: bytes, how: dict) -> bytes:
     params = {k: how[k] for k in ("n", "r", "p")}
     try:
         return _fernet(_passphrase(), base64.b64decode(how["salt"]), params).decrypt(sealed)
-    except InvalidToken as error:
+    except _crypto().InvalidToken as error:
         raise BackupError("BACKUP_PASSPHRASE không mở được khoá trong tệp sao lưu này "
                           "(sai cụm mật khẩu, hoặc tệp đã bị sửa).") from error
 

@@ -131,7 +131,7 @@ def test_canonicalisation_needs_no_network(app, monkeypatch):
     def no_network(*_args, **_kwargs):
         raise AssertionError("network used")
 
-    monkeypatch.setattr(dataintegrity.jsonld, "_default_document_loader", no_network)
+    monkeypatch.setattr(dataintegrity._jsonld(), "_default_document_loader", no_network)  # pyld
     assert dataintegrity.canonical({"@context": ["https://www.w3.org/ns/credentials/v2"],
                                     "id": "urn:x", "name": "Ánh"})
     with pytest.raises(dataintegrity.ProofError):

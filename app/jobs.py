@@ -8,7 +8,8 @@ process that started it (the embedded setup: one machine, no Redis). Progress an
 the database, so whichever worker answers the next refresh sees them.
 
 A task is a function registered with @task("name"): task(job) -> result (JSON-able); it may call
-progress(job, done, total). The Job row is committed before the job is queued.
+progress(job, done, total) and set job.file (bytes to download, stored with the result). The Job
+row is committed before the job is queued.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 import click
@@ -30,6 +31,7 @@ from app.extensions import db
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 KEEP = timedelta(days=1)  # finished or not, a job's row (its input, its result) goes after a day
+TIMEOUT = timedelta(hours=1)  # RQ stops a job after this; an older unfinished one was lost
 log = logging.getLogger(__name__)
 
 
@@ -47,6 +49,10 @@ class Job(db.Model):
     result: Mapped[dict | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A file the job made (a class's certificate ZIP): in the database, not instance/, so any
+    # web process on any machine serves what a worker anywhere built; it goes with the row.
+    # Deferred: the job's page, refreshed every 2 s, never reads it.
+    file: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
 
     @property
     def finished(self) -> bool:
@@ -81,7 +87,8 @@ def start(kind: str, owner_id: int, payload: dict, total: int = 0) -> Job:
     db.session.commit()
     url = current_app.config.get("REDIS_URL")
     if url:
-        _queue(url).enqueue("app.jobs.run", job.id, job_timeout=3600, result_ttl=0)
+        _queue(url).enqueue("app.jobs.run", job.id, job_timeout=int(TIMEOUT.total_seconds()),
+                            result_ttl=0)
     else:
         app = current_app._get_current_object()
         threading.Thread(target=_run_in_thread, args=(app, job.id), daemon=True,
@@ -98,7 +105,10 @@ def _queue(url: str):
 
 def _run_in_thread(app, job_id: str) -> None:
     with app.app_context():
-        run(job_id)
+        try:
+            run(job_id)
+        except Exception:  # the database away, or the row gone: a thread has only the log to tell
+            log.exception("job %s could not be run or recorded", job_id)
 
 
 def progress(job: Job, done: int, total: int | None = None) -> None:
@@ -130,9 +140,34 @@ def run(job_id: str) -> None:
         db.session.remove()
 
 
-def job_of(owner_id: int, job_id: str, kind: str) -> Job | None:
+def job_of(owner_id: int | None, job_id: str, kind: str) -> Job | None:
+    """The job `job_id` of this kind, if `owner_id` owns it (None: whoever started it)."""
     job = db.session.get(Job, job_id)
-    return job if job is not None and job.owner_id == owner_id and job.kind == kind else None
+    if job is None or job.kind != kind or owner_id is not None and job.owner_id != owner_id:
+        return None
+    return job
+
+
+def unfinished(kind: str) -> Job | None:
+    """The newest job of this kind still queued or running (younger than TIMEOUT: an older one
+    died with its process and will never finish)."""
+    return db.session.scalar(
+        sa.select(Job).where(Job.kind == kind, Job.state.in_((QUEUED, RUNNING)),
+                             Job.created_at > utcnow() - TIMEOUT)
+        .order_by(Job.created_at.desc()).limit(1))
+
+
+def file_size(job: Job) -> int:
+    return db.session.scalar(sa.select(sa.func.length(Job.file)).where(Job.id == job.id)) or 0
+
+
+def file_chunks(job: Job, size: int = 1 << 20) -> Iterator[bytes]:
+    """The job's file a slice at a time (a school's ZIP is tens of MB): a web worker streams it
+    without holding it whole. Byte slices: substr() of a BLOB (SQLite) or bytea (PostgreSQL)."""
+    for start in range(0, file_size(job), size):
+        yield db.session.scalar(sa.select(sa.func.substr(Job.file, start + 1, size,
+                                                         type_=sa.LargeBinary))
+                                .where(Job.id == job.id))
 
 
 def forget_result(job: Job, keep: dict | None = None) -> None:

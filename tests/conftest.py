@@ -124,6 +124,37 @@ def postgres_database(make_app):
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+# A Redis database of the RQ tests' own (13: test_jobs.py, 14: metrics, 15: shared state).
+RQ_REDIS_URL = "redis://127.0.0.1:6379/12"
+
+
+@pytest.fixture
+def rq_app(tmp_path, make_app):
+    """An app whose jobs go on RQ in the real Redis (emptied afterwards), with a database, signing
+    keys and PDF cache of its own. `rq_app.burst()` runs what is queued as `flask jobs worker
+    --burst` does (RQ's SimpleWorker, in this process)."""
+    require_service("127.0.0.1", 6379, "Redis")
+    import redis
+    from flask_migrate import upgrade
+
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/rq.sqlite3",
+                   REDIS_URL=RQ_REDIS_URL, PASSWORD_HASH_METHOD="scrypt:1024:8:1",
+                   BASE_URL="https://hocvuso.example.vn", CREDENTIAL_KEYS_DIR=str(tmp_path / "keys"),
+                   CERTIFICATE_PDF_CACHE_DIR=str(tmp_path / "pdfs"))
+    with app.app_context():
+        upgrade(revision="heads")
+
+    def burst() -> None:
+        result = app.test_cli_runner().invoke(args=["jobs", "worker", "--burst"])
+        assert result.exit_code == 0, result.output
+
+    app.burst = burst
+    connection = redis.Redis.from_url(RQ_REDIS_URL)
+    connection.flushdb()
+    yield app
+    connection.flushdb()
+
+
 def _driver_url(url: str) -> str:
     return "postgresql+psycopg://" + url.split("://", 1)[1]
 

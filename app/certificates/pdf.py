@@ -16,6 +16,7 @@ import re
 import threading
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from datetime import datetime, timezone
 from functools import cache
 from typing import TYPE_CHECKING
@@ -274,14 +275,16 @@ def draw_qr(pdf: FPDF, url: str, x: float, y: float, size: float) -> None:
                      style="F")
 
 
-def certificates_zip(certificates: list[Certificate]) -> bytes:
+def certificates_zip(certificates: list[Certificate],
+                     on_progress: Callable[[int, int], None] | None = None) -> bytes:
     """One ZIP of the certificates' PDFs (a teacher's class), named like
     HVS-2026-0000042_nguyen-thi-hang.pdf: ASCII, no path parts, unique. Needs an app context
-    (and a request's locale, if any, for the PDFs' language)."""
+    (and a request's locale, if any, for the PDFs' language). `on_progress(done, total)`: after
+    each PDF."""
     out = io.BytesIO()
     used: set[str] = set()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for certificate in certificates:
+        for done, certificate in enumerate(certificates, 1):
             stem = f"{certificate.serial}_{ascii_slug(certificate.holder_name)}"
             name, n = stem, 2
             while name.lower() in used:  # the same certificate twice, or a case-only clash
@@ -293,6 +296,8 @@ def certificates_zip(certificates: list[Certificate]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             archive.writestr(info, data)
+            if on_progress:
+                on_progress(done, len(certificates))
     return out.getvalue()
 
 

@@ -14,6 +14,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app import jobs
 from app.auth.access import admin_required, leader_required
 from app.catalog import get_catalog
 from app.columns import utcnow
@@ -23,7 +24,7 @@ from app.localities import commune_in_province, communes
 from app.urls import local_target
 
 from . import data as report_data
-from . import services, snapshot
+from . import refresher, services, snapshot
 from .charts import figures_chart, ranking_chart
 from .forms import ImportForm, UnitChoiceForm
 from .models import Unit
@@ -249,14 +250,27 @@ def import_denominators():
     return redirect(url_for("reports.data"))
 
 
+def _back(target: str | None) -> str:
+    """Where a refresh's page leads back: a reports page, never elsewhere."""
+    return local_target(target, prefix="/reports/", fallback=url_for("reports.province"))
+
+
 @bp.post("/reports/refresh")
 @admin_required
 def refresh():
-    result = snapshot.refresh(get_catalog(), _province())
-    flash(_("Đã cập nhật số liệu: %(n)s người học, trong %(s)s giây.", n=result.learners,
-            s=result.seconds), "success")
-    return redirect(local_target(request.form.get("next"), prefix="/reports/",
-                                 fallback=url_for("reports.province")))
+    """Start the refresh job (or find the one running) and answer with its page at once."""
+    job = refresher.start_refresh(_province(), current_user.id)
+    return redirect(url_for("reports.refresh_job", job_id=job.id,
+                            next=_back(request.form.get("next"))), 303)
+
+
+@bp.get("/reports/refresh/<job_id>")
+@admin_required
+def refresh_job(job_id: str):
+    """Its progress (the page refreshes itself), then what it counted and how long it took."""
+    job = jobs.job_of(None, job_id, refresher.KIND) or abort(404)
+    return _page("reports/refresh.html", job=job, back=_back(request.args.get("next")),
+                 as_of=snapshot.last_refresh(_province()))
 
 
 # -- everyone --------------------------------------------------------------------------------

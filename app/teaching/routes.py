@@ -4,7 +4,8 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
-                   request, url_for)
+                   request, stream_with_context, url_for)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -13,16 +14,16 @@ from app import jobs
 from app.auth.access import may_manage, teacher_required
 from app.caching import cached_page
 from app.catalog import get_catalog
-from app.certificates.pdf import certificates_zip as make_zip
 from app.certificates.services import qr_png, qr_svg
 from app.extensions import db
-from app.urls import local_target
+from app.urls import UrlPattern, local_target
 
 from . import services
 from .forms import KIND_LABELS, AddMemberForm, AssignmentForm, ClassForm, JoinForm, RosterForm
 from .models import Classroom, Invitation
 
 bp = Blueprint("teaching", __name__, template_folder="templates")
+bp.add_app_template_global(UrlPattern, "url_pattern")  # a grid's row links, one url_for()
 
 
 def _own_class_or_403(class_id: int) -> Classroom:
@@ -217,16 +218,40 @@ def progress_csv(class_id: int):
         "Content-Disposition": f'attachment; filename="lop-{classroom.id}-tien-do.csv"'})
 
 
-@bp.get("/teaching/classes/<int:class_id>/certificates.zip")
+@bp.post("/teaching/classes/<int:class_id>/certificates")
 @teacher_required
-def certificates_zip(class_id: int):
+def start_certificates(class_id: int):
+    """Every PDF of the class in one ZIP, made by a job: the answer is its page, at once."""
     classroom = _own_class_or_403(class_id)
-    certificates = services.class_certificates(classroom.id)
-    if not certificates:
+    job = services.start_certificates_zip(classroom, str(get_locale()))
+    if job is None:
         flash(_("Học viên của lớp chưa có chứng chỉ nào."), "info")
         return redirect(url_for("teaching.classroom", class_id=classroom.id))
-    return Response(make_zip(certificates), mimetype="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="lop-{classroom.id}-chung-chi.zip"'})
+    return redirect(url_for("teaching.certificates_job", class_id=classroom.id, job_id=job.id), 303)
+
+
+def _certificates_job_or_404(class_id: int, job_id: str):
+    classroom = _own_class_or_403(class_id)
+    return classroom, services.certificates_job(classroom, job_id) or abort(404)
+
+
+@bp.get("/teaching/classes/<int:class_id>/certificates/<job_id>")
+@teacher_required
+def certificates_job(class_id: int, job_id: str):
+    """The ZIP's progress (PDFs made of how many; the page refreshes itself), then its link."""
+    classroom, job = _certificates_job_or_404(class_id, job_id)
+    return render_template("teaching/certificates_job.html", classroom=classroom, job=job)
+
+
+@bp.get("/teaching/classes/<int:class_id>/certificates/<job_id>.zip")
+@teacher_required
+def certificates_zip(class_id: int, job_id: str):
+    classroom, job = _certificates_job_or_404(class_id, job_id)
+    if job.state != jobs.DONE:
+        return redirect(url_for("teaching.certificates_job", class_id=class_id, job_id=job.id))
+    return Response(stream_with_context(jobs.file_chunks(job)), mimetype="application/zip",
+                    headers={"Content-Length": str(jobs.file_size(job)), "Content-Disposition":
+                             f'attachment; filename="lop-{classroom.id}-chung-chi.zip"'})
 
 
 @bp.get("/teaching/classes/<int:class_id>/learners/<int:user_id>")

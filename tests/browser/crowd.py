@@ -7,6 +7,8 @@ Used by the 360-px walk over every page (test_every_page.py) and by hand to look
 
 from __future__ import annotations
 
+import time
+
 import sqlalchemy as sa
 
 from app.ambassadors.services import register_citizen, start_session
@@ -19,11 +21,13 @@ from app.certificates.services import certificates_of
 from app.courses.models import ModuleProgress
 from app.courses.services import mark_read
 from app.extensions import db
+from app.jobs import QUEUED, RUNNING, Job
 from app.localities import communes
 from app.reports.models import CommuneDenominator, UnitDenominator
+from app.reports.refresher import start_refresh
 from app.reports.snapshot import refresh
 from app.teaching.models import Membership
-from app.teaching.services import add_assignment, create_class
+from app.teaching.services import add_assignment, create_class, start_certificates_zip
 from app.units.models import Unit
 
 PASSWORD = "mat-khau-du-dai-1"  # nosec B105 — made-up accounts, as tests/conftest.py's
@@ -120,9 +124,23 @@ def fill(app) -> dict:
         certificate = certificates_of(ids["learner"])[0].code
         # A member of the class to open from the grid, and the learner's own certificate.
         attempt_id = db.session.scalar(sa.select(Attempt.id).where(Attempt.user_id == ids["learner"]))
+        # The class's certificate ZIP and a dashboard refresh, as jobs (threads here), finished.
+        zip_job = start_certificates_zip(db.session.get(type(classroom), class_id), "vi").id
+        refresh_job = start_refresh(PROVINCE, ids["admin"]).id
+        _wait_for(zip_job, refresh_job)
         return {"ids": ids, "class_id": class_id, "member_id": learners[1], "sheets": len(sheets),
                 "attempt_id": attempt_id, "session_id": session_id, "join_code": classroom.join_code,
-                "certificate": certificate, "commune": places[0], "unit_id": units[0].id}
+                "certificate": certificate, "commune": places[0], "unit_id": units[0].id,
+                "zip_job": zip_job, "refresh_job": refresh_job}
+
+
+def _wait_for(*job_ids: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while db.session.scalar(sa.select(sa.func.count(Job.id)).where(
+            Job.id.in_(job_ids), Job.state.in_((QUEUED, RUNNING)))):
+        assert time.monotonic() < deadline, "the jobs did not finish"
+        db.session.rollback()  # a new read: the threads' commits
+        time.sleep(0.05)
 
 
 if __name__ == "__main__":  # a database to look at the pages by hand

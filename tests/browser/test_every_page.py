@@ -32,6 +32,9 @@ def _urls(app, data: dict) -> dict[str, str]:
               "commune_code": data["commune"], "unit_id": data["unit_id"], "province_code": 38}
     special = {"ambassadors.session": {"attempt_id": data["session_id"]},
                "teaching.join_link": {"code": data["join_code"]},
+               "teaching.certificates_job": {"job_id": data["zip_job"]},
+               "teaching.certificates_zip": {"job_id": data["zip_job"]},
+               "reports.refresh_job": {"job_id": data["refresh_job"]},
                "assessment.take": {"module_slug": next(m.slug for m in course.modules if m.check)}}
     urls = {}
     with app.test_request_context():

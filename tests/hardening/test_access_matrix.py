@@ -47,6 +47,7 @@ ACCESS = {
     "teaching.accept_invitation": ACCOUNT, "teaching.decline_invitation": ACCOUNT,  # 404 unless yours
     "teaching.index": TEACHERS, "teaching.classroom": TEACHER, "teaching.archive": TEACHER,
     "teaching.add_assignment": TEACHER, "teaching.remove_assignment": TEACHER,
+    "teaching.start_certificates": TEACHER, "teaching.certificates_job": TEACHER,
     "teaching.certificates_zip": TEACHER, "teaching.join_qr": TEACHER, "teaching.learner": TEACHER,
     "teaching.add_member": TEACHER, "teaching.remove_member": TEACHER, "teaching.progress_csv": TEACHER,
     "teaching.rename": TEACHER, "teaching.import_roster": TEACHER,

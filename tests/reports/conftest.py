@@ -29,6 +29,7 @@ from app.auth.models import User
 from app.certificates.models import Certificate
 from app.extensions import db
 from app.localities import communes
+from app.reports import snapshot
 from app.reports.models import CommuneDenominator, Unit, UnitDenominator
 
 ND = ("ky-nang-so-co-ban", "cong-dan-so")
@@ -128,3 +129,17 @@ def province(app) -> Province:
             db.session.add(UnitDenominator(unit_id=units[unit].id, group_slug=group, people=people))
         db.session.commit()
         return Province(A, B, C, D, ids, {k: v.id for k, v in units.items()})
+
+
+@pytest.fixture
+def refreshed(app, province):
+    with app.app_context():
+        snapshot.refresh(app.extensions["catalog"], 38)
+    return province
+
+
+@pytest.fixture
+def admin(make_user, auth):
+    # a pupil's group, which has no denominator: the admin's account changes no percentage here
+    make_user(role="admin", login="qt@tinh.example.vn", full_name="Quản Trị", group="hoc-sinh")
+    auth.login("qt@tinh.example.vn")

@@ -3,8 +3,10 @@ import io
 import re
 from datetime import date, timedelta
 
+import flask_wtf.csrf
 import pytest
 import sqlalchemy as sa
+from werkzeug.routing import MapAdapter
 
 from app.assessment import services as assessment
 from app.auth.models import User
@@ -273,6 +275,42 @@ def test_grid_of_200_learners_and_20_assignments_takes_a_bounded_number_of_queri
     assert len(statements) <= 12
 
 
+def test_the_class_page_builds_its_row_links_and_token_once_whatever_the_class_size(
+        app, client, teacher, monkeypatch):
+    catalog = app.extensions["catalog"]
+    module = catalog.course(COURSE).modules[0]
+    calls = {"url_for": 0, "csrf_token": 0}
+    build, csrf = MapAdapter.build, flask_wtf.csrf.generate_csrf  # every url_for(), csrf_token()
+
+    def counted(name, real):
+        def call(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+        return call
+
+    def page(learners: int) -> str:
+        class_id = _create_class(client, name=f"Lớp {learners}")
+        ids = _enrol(app, class_id, learners)
+        with app.app_context():
+            services.add_assignment(db.session.get(Classroom, class_id), "module",
+                                    f"{COURSE}/{module.slug}", None, catalog)
+        calls.update(url_for=0, csrf_token=0)
+        monkeypatch.setattr(MapAdapter, "build", counted("url_for", build))
+        monkeypatch.setattr(flask_wtf.csrf, "generate_csrf", counted("csrf_token", csrf))
+        html = client.get(f"/teaching/classes/{class_id}?item=0").get_data(as_text=True)  # not cached
+        monkeypatch.undo()
+        assert f'href="/teaching/classes/{class_id}/learners/{ids[-1]}"' in html
+        assert f'action="/teaching/classes/{class_id}/members/{ids[0]}/remove"' in html
+        return html
+
+    html = page(3)
+    small = dict(calls)
+    page(40)
+    assert calls == small  # not one more url_for() or token for 37 more rows
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    assert html.count(token) == html.count('name="csrf_token"')  # the same everywhere
+
+
 def test_every_teacher_route_forbids_another_teachers_class(app, client, make_user, auth):
     owner = make_user(role="teacher", login="owner@example.vn")
     with app.app_context():
@@ -327,24 +365,32 @@ def test_admin_grants_the_teacher_role_by_page_and_by_command(app, client, make_
     assert bad.exit_code != 0 and "Không có tài khoản" in bad.output
 
 
-def test_teacher_downloads_the_class_certificates_as_one_zip(app, client, teacher):
-    import zipfile
-
+def _issue_course_certificates(app, learners) -> None:
+    """Each learner reads every module and passes every check: the last step issues it."""
     catalog = app.extensions["catalog"]
-    course = catalog.course(COURSE)
-    class_id = _create_class(client)
-    learners = _enrol(app, class_id, 2)
-    empty = client.get(f"/teaching/classes/{class_id}/certificates.zip")
-    assert empty.status_code == 302  # nothing to download yet: back to the class with a message
     with app.app_context():
         for uid in learners:
-            for m in course.modules:
+            for m in catalog.course(COURSE).modules:
                 mark_read(uid, m)
                 attempt = assessment.open_attempt(uid, m.check)
                 form = {sq.field: [str(c.position) for c in sq.choices if c.correct]
                         for sq in assessment.shown_questions(attempt, catalog)}
-                assessment.submit(uid, attempt.id, form, catalog)  # the last step issues it
-    response = client.get(f"/teaching/classes/{class_id}/certificates.zip")
+                assessment.submit(uid, attempt.id, form, catalog)
+
+
+def test_teacher_downloads_the_class_certificates_as_one_zip(app, client, teacher):
+    import zipfile
+
+    class_id = _create_class(client)
+    learners = _enrol(app, class_id, 2)
+    empty = _post(client, f"/teaching/classes/{class_id}/certificates")
+    assert empty.status_code == 302  # nothing to download yet: back to the class with a message
+    assert empty.headers["Location"] == f"/teaching/classes/{class_id}"
+    _issue_course_certificates(app, learners)
+    started = _post(client, f"/teaching/classes/{class_id}/certificates")
+    page = follow_job(client, started).get_data(as_text=True)  # a job made the PDFs
+    link = re.search(r'href="(/teaching/classes/\d+/certificates/\w+\.zip)"', page).group(1)
+    response = client.get(link)
     assert response.headers["Cache-Control"] == "private, no-store"  # never in a shared cache
     assert response.status_code == 200 and response.mimetype == "application/zip"
     names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()

@@ -7,7 +7,9 @@ generate_province.py when missing (or with --regenerate). For each size the scri
 as the median of --repeat runs after a warm-up:
 - the province and commune dashboard queries (services.province_view / commune_view: what
   the pages run, without the HTML), the rankings, and the whole province page over HTTP;
-- `flask reports refresh` with nothing new, and with a full recomputation (--rebuild);
+- `flask reports refresh` with nothing new, after a day's activity (a_day(): at 1 million
+  learners 3,300 registrations, 3,400 certificates, 2,000 ambassador actions…, in proportion
+  at other sizes; undone after each run), and with a full recomputation (--rebuild);
 - for comparison, the province figures computed live from users ⋈ learner_status, which is
   what a page would cost without the snapshot.
 It prints every figure at each size and the ratio of the largest size to the smallest.
@@ -16,6 +18,7 @@ It prints every figure at each size and the ratio of the largest size to the sma
 from __future__ import annotations
 
 import argparse
+import random
 import statistics
 import sys
 import time
@@ -52,6 +55,120 @@ def _median_ms(fn, repeat: int) -> float:
     return 1000 * statistics.median(runs)
 
 
+def a_day(size: int, seed: int):
+    """One day's activity in a province of `size` learners, written as the app would (one row
+    at a time, so the triggers note each change): new learners, certificates issued (courses
+    and confirmations), a few revoked, learners changing group, commune or unit, accounts
+    deleted, ambassador actions, a unit moved. Returns a function that undoes it all."""
+    import sqlalchemy as sa
+
+    from app.ambassadors.models import AmbassadorAction
+    from app.auth.models import User
+    from app.certificates.models import Certificate
+    from app.columns import utcnow
+    from app.extensions import db
+    from app.reports.models import LearnerStatus, Unit
+
+    rng = random.Random(seed)
+    catalog_groups = ("nguoi-dan", "hoc-sinh", "doanh-nghiep", "can-bo")
+    programme = {"nguoi-dan": ("ky-nang-so-co-ban", "cong-dan-so"),
+                 "can-bo": ("ky-nang-so-co-ban", "chuyen-doi-so-cong-vu")}
+    now = utcnow()
+    units = db.session.execute(sa.select(Unit.id, Unit.commune_code)).all()
+    by_commune: dict[int, list[int]] = {}
+    for unit_id, commune in units:
+        by_commune.setdefault(commune, []).append(unit_id)
+    communes = sorted(by_commune)
+    ambassadors = list(db.session.scalars(sa.select(User.id).where(User.role == "ambassador")))
+    scale = size / 1_000_000
+
+    # people who register today
+    new = []
+    for i in range(max(1, int(3_300 * scale))):
+        commune = rng.choice(communes)
+        new.append(dict(full_name=f"Hôm nay {i}", email=f"day{seed}-{i}@bench.hocvuso.vn",
+                        password_hash="x", group_slug=rng.choice(catalog_groups),
+                        province_code=38, commune_code=commune, role="learner", created_at=now,
+                        unit_id=rng.choice(by_commune[commune]) if rng.random() < 0.35 else None))
+    db.session.execute(sa.insert(User), new)
+    new_ids = list(db.session.scalars(sa.select(User.id).where(
+        User.email.like(f"day{seed}-%@bench.hocvuso.vn"))))
+    # certificates: a course finished by someone part-way, a confirmation by someone trained
+    learners = rng.sample(range(1, size + 1), max(1, int(6_000 * scale)))
+    held = {tuple(row) for row in db.session.execute(sa.select(
+        Certificate.user_id, Certificate.course_slug).where(
+        Certificate.user_id.in_(learners), Certificate.revoked_at.is_(None)))}
+    groups = {uid: group for uid, group in db.session.execute(sa.select(
+        User.id, User.group_slug).where(User.id.in_(learners)))}
+    issued = []
+    for uid in learners[:int(len(learners) * 0.6)]:
+        for slug in programme.get(groups[uid], ()):
+            if (uid, slug) not in held:
+                issued.append(dict(user_id=uid, kind="course", course_slug=slug))
+                break
+    trained = list(db.session.scalars(sa.select(LearnerStatus.user_id).where(
+        LearnerStatus.trained_at.is_not(None), LearnerStatus.confirmed_at.is_(None),
+        LearnerStatus.group_slug == "nguoi-dan").limit(max(1, int(2_000 * scale)))
+        .offset(rng.randrange(max(1, int(50_000 * scale))))))
+    issued += [dict(user_id=uid, kind="confirmation", course_slug="nguoi-dan") for uid in trained]
+    codes = [f"day{seed}-{i}" for i in range(len(issued))]
+    db.session.execute(sa.insert(Certificate), [
+        dict(row, code=code, holder_name="x", title="x", competences=[], issued_at=now)
+        for row, code in zip(issued, codes)])
+    # a few revoked (of learners not touched above), profiles changed, accounts deleted
+    busy = set(learners) | set(trained)
+    others = [uid for uid in rng.sample(range(1, size + 1), max(1, int(700 * scale)))
+              if uid not in busy]
+    revoked = list(db.session.scalars(sa.select(Certificate.id).where(
+        Certificate.user_id.in_(others[:max(1, int(100 * scale))]),
+        Certificate.revoked_at.is_(None))))[:max(1, int(10 * scale))]
+    for certificate_id in revoked:
+        db.session.execute(sa.update(Certificate).where(Certificate.id == certificate_id)
+                           .values(revoked_at=now))
+    moved = others[len(revoked):]
+    before = db.session.execute(sa.select(User.id, User.group_slug, User.commune_code,
+                                          User.unit_id, User.deleted_at)
+                                .where(User.id.in_(moved))).all()
+    for n, (uid, _group, commune, _unit, _deleted) in enumerate(before):
+        if n % 10 == 9:  # an account deleted: anonymised, out of its unit
+            change = dict(unit_id=None, deleted_at=now)
+        elif n % 3 == 0:
+            change = dict(group_slug=rng.choice(catalog_groups))
+        elif n % 3 == 1:
+            commune = rng.choice(communes)
+            change = dict(commune_code=commune, unit_id=rng.choice(by_commune[commune]))
+        else:
+            change = dict(unit_id=rng.choice(by_commune[commune]))
+        db.session.execute(sa.update(User).where(User.id == uid).values(**change))
+    # ambassadors: register some of today's people, supervise and hand in sessions
+    actions = []
+    for i in range(max(1, int(2_000 * scale))):
+        citizen = new_ids[i % len(new_ids)] if i % 2 == 0 else rng.choice(learners)
+        actions.append(dict(ambassador_id=rng.choice(ambassadors), citizen_id=citizen,
+                            kind=("register", "session", "submit")[i % 3], created_at=now))
+    db.session.execute(sa.insert(AmbassadorAction), actions)
+    unit_id, unit_commune = rng.choice(units)
+    db.session.execute(sa.update(Unit).where(Unit.id == unit_id)
+                       .values(commune_code=rng.choice(communes)))
+    db.session.commit()
+
+    def undo() -> None:
+        db.session.execute(sa.delete(AmbassadorAction).where(AmbassadorAction.created_at == now))
+        db.session.execute(sa.delete(Certificate).where(Certificate.code.in_(codes)))
+        for certificate_id in revoked:
+            db.session.execute(sa.update(Certificate).where(Certificate.id == certificate_id)
+                               .values(revoked_at=None))
+        for uid, group, commune, unit, deleted in before:
+            db.session.execute(sa.update(User).where(User.id == uid).values(
+                group_slug=group, commune_code=commune, unit_id=unit, deleted_at=deleted))
+        db.session.execute(sa.update(Unit).where(Unit.id == unit_id)
+                           .values(commune_code=unit_commune))
+        db.session.execute(sa.delete(User).where(User.id.in_(new_ids)))
+        db.session.commit()
+
+    return undo
+
+
 def measure(size: int, repeat: int, regenerate: bool) -> dict[str, float]:
     import sqlalchemy as sa
 
@@ -68,7 +185,7 @@ def measure(size: int, repeat: int, regenerate: bool) -> dict[str, float]:
     catalog = app.extensions["catalog"]
     results: dict[str, float] = {}
     with app.app_context():
-        targets = app.extensions["targets"][1]
+        targets = catalog.targets
         nd = catalog.groups["nguoi-dan"]
         year = services.parse_year(None, targets, snapshot.local_today())
         period = services.parse_period("all", snapshot.local_today())
@@ -108,6 +225,16 @@ def measure(size: int, repeat: int, regenerate: bool) -> dict[str, float]:
             return run
 
         results["refresh, nothing new (ms)"] = _median_ms(refresh(), 3)
+        day_runs, noted = [], []
+        for seed in range(3):  # a day's activity, the refresh timed, the day undone
+            undo = a_day(size, seed)
+            clock = time.perf_counter()
+            noted.append(snapshot.refresh(catalog, 38).recomputed)
+            day_runs.append(time.perf_counter() - clock)
+            undo()
+            snapshot.refresh(catalog, 38)
+        results["refresh, a day's activity (ms)"] = 1000 * statistics.median(day_runs)
+        results["learners noted in a day"] = int(statistics.median(noted))
         results["refresh --rebuild (ms)"] = _median_ms(refresh(rebuild=True), 1)
 
     client = app.test_client()
@@ -148,7 +275,7 @@ def main() -> None:
     sizes = sorted(args.sizes)
     table = {size: measure(size, args.repeat, args.regenerate) for size in sizes}
     small, large = sizes[0], sizes[-1]
-    print(f"\nPostgreSQL, median of {args.repeat} runs (refresh: 3; rebuild: 1)")
+    print(f"\nPostgreSQL, median of {args.repeat} runs (refresh: 3; a day: 3; rebuild: 1)")
     print(f"{'':<42}" + "".join(f"{f'{s:,} learners':>20}" for s in sizes) + f"{'ratio':>10}")
     for key in table[small]:
         cells = "".join(f"{table[s][key]:>20,.1f}" if "ms" in key else f"{table[s][key]:>20,}"

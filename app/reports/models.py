@@ -8,7 +8,9 @@ keeps two derived things so that a dashboard page never scans every learner:
   refresh (everyone when the content's programmes change), and first in the very commit that
   issues one of their certificates (certificate_issued, certificates/completion.py);
 - report_*_counts: a snapshot of counts per commune / unit / ambassador, group and month,
-  rebuilt by `flask reports refresh`; report_refreshes says when (the "as of" on every page).
+  kept by `flask reports refresh`; report_refreshes says when (the "as of" on every page).
+  What it counts for each learner is in report_learners; database triggers note every change
+  that can move a count in report_changes, and the refresh recounts only those.
 """
 
 from __future__ import annotations
@@ -117,6 +119,40 @@ class AmbassadorCount(db.Model):
     registered: Mapped[int] = mapped_column()
     sessions: Mapped[int] = mapped_column()
     confirmed: Mapped[int] = mapped_column()
+
+
+class CountedLearner(db.Model):
+    """What report_commune_counts and report_unit_counts count for one learner of a province:
+    where they were, their group and the months of their milestones. A refresh subtracts this
+    row and adds the learner as they are now, for the learners noted in report_changes only."""
+
+    __tablename__ = "report_learners"
+
+    province_code: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    # No foreign keys: the row outlives a deleted learner or unit until a refresh subtracts it.
+    user_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    commune_code: Mapped[int] = mapped_column()
+    unit_id: Mapped[int | None] = mapped_column()
+    group_slug: Mapped[str] = mapped_column(sa.String(40))
+    registered_month: Mapped[int] = mapped_column()  # yyyymm, local time, as in the counts
+    trained_month: Mapped[int | None] = mapped_column()
+    confirmed_month: Mapped[int | None] = mapped_column()
+
+
+class ReportChange(db.Model):
+    """Something that may move a province's counts: a learner (kind "learner": registered,
+    deleted, moved, changed group, a certificate issued or revoked), an ambassador ("ambassador":
+    an action) or a unit ("unit": moved to another commune). Written by triggers (migration
+    1dfd8ab5723c) in the transaction that makes the change, whatever code makes it; the next
+    refresh deletes the rows it can see and recounts their subjects."""
+
+    __tablename__ = "report_changes"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+                                    primary_key=True)
+    province_code: Mapped[int] = mapped_column()
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    subject_id: Mapped[int] = mapped_column()
 
 
 class ReportRefresh(db.Model):

@@ -2,12 +2,15 @@
 
 How the counts stay cheap at a province's size (3.7 million people): a dashboard page reads
 only report_*_counts, a few hundred rows per commune whatever the number of learners.
-`refresh()` (run by `flask reports refresh`, e.g. every 15 minutes) rebuilds them in one
-transaction; every page says when that was. Each learner's milestones (learner_status) are
-rewritten in the transaction that issues one of their certificates, and repaired by the same
-refresh: only learners whose certificates were issued or revoked since the previous refresh, or
-who changed group, are recomputed, and everyone when the programmes or assessments in content/
-change.
+`refresh()` (run by `flask reports refresh`, e.g. every 15 minutes) brings them up to date in
+one transaction; every page says when that was. It costs what changed since the previous one,
+not the province's size: database triggers note in report_changes each learner, ambassador or
+unit whose counts may have moved (migration 1dfd8ab5723c), and the refresh takes those notes,
+recomputes those learners' milestones (learner_status), subtracts what report_learners says it
+counted for them and adds them as they are now. Everyone is recounted with `rebuild=True` (the
+nightly pass), on the first refresh and when the programmes or assessments in content/ change.
+Each learner's milestones are also rewritten in the transaction that issues one of their
+certificates.
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -34,16 +38,16 @@ from app.extensions import db
 from .models import (
     AmbassadorCount,
     CommuneCount,
+    CountedLearner,
     LearnerStatus,
+    ReportChange,
     ReportRefresh,
     Unit,
     UnitCount,
 )
 
-# Certificates issued or revoked this long before the previous refresh began are looked at
-# again: a transaction that committed late is never missed.
-_OVERLAP = timedelta(minutes=10)
-_REPAIR_LIMIT = 100_000  # more learners than this to recompute: recompute the whole province
+_REPAIR_LIMIT = 100_000  # more learners than this changed: recount the whole province
+_CHUNK = 1000  # ids per IN (…) list
 
 
 # -- time ------------------------------------------------------------------------------------
@@ -167,15 +171,27 @@ def _certificate_issued(_sender, *, user_id: int, catalog: Catalog, **_ignored) 
         pass  # a concurrent issue wrote this learner's row first; the next refresh redoes both
 
 
-def _stale_learners(province_code: int, since: datetime) -> list[int]:
-    """Learners whose status may be out of date: a certificate issued or revoked since
-    `since`, or a group that is not the one their status was computed for."""
-    changed = sa.select(Certificate.user_id).join(User, User.id == Certificate.user_id).where(
-        User.province_code == province_code,
-        sa.or_(Certificate.issued_at >= since, Certificate.revoked_at >= since))
-    moved = sa.select(LearnerStatus.user_id).join(User, User.id == LearnerStatus.user_id).where(
-        User.province_code == province_code, User.group_slug != LearnerStatus.group_slug)
-    return list(db.session.scalars(sa.union(changed, moved).limit(_REPAIR_LIMIT + 1)))
+def _take_changes(province_code: int) -> dict[str, set[int]]:
+    """The province's learners, ambassadors and units noted in report_changes, whose notes this
+    DELETE removes. It sees only committed notes, and the refresh reads the data after it: a
+    change committed later, however long its transaction ran, keeps its note for the next
+    refresh. (A time window over updated_at columns would miss a transaction that commits
+    after the window, and a sequence number is handed out before its row commits.) Recounting
+    a subject twice is harmless: it replaces what was counted for it."""
+    taken: dict[str, set[int]] = {"learner": set(), "ambassador": set(), "unit": set()}
+    notes = db.session.execute(
+        sa.delete(ReportChange).where(ReportChange.province_code == province_code)
+        .returning(ReportChange.kind, ReportChange.subject_id)
+        .execution_options(synchronize_session=False))
+    for kind, subject_id in notes:
+        taken[kind].add(subject_id)
+    return taken
+
+
+def _chunks(ids: set[int]):
+    ordered = sorted(ids)
+    for i in range(0, len(ordered), _CHUNK):
+        yield ordered[i:i + _CHUNK]
 
 
 # -- the snapshot ------------------------------------------------------------------------------
@@ -203,31 +219,19 @@ class RefreshResult:
 
 
 def refresh(catalog: Catalog, province_code: int, *, rebuild: bool = False) -> RefreshResult:
-    """Rebuild the province's counts snapshot (and bring learners' statuses up to date)."""
+    """Bring the province's counts snapshot (and learners' statuses) up to date: recount what
+    changed since the previous refresh, or everyone with `rebuild`."""
     clock = time.perf_counter()
     started_at = utcnow()
     state = _lock_refresh_row(province_code)
-    if _postgresql():  # hash joins and sums over every learner: in memory, not on disk
-        db.session.execute(sa.text("SET LOCAL work_mem = '64MB'"))
+    changes = _take_changes(province_code)  # first: everything read below is at least as new
     key = content_key(catalog)
-    recomputed = None
-    if rebuild or state.refreshed_at is None or state.content_key != key:
-        recompute_statuses(catalog, province_code)
-        if _postgresql():  # a table rewritten in full: give the planner its new size
-            db.session.execute(sa.text("ANALYZE learner_status"))
+    everyone = (rebuild or state.refreshed_at is None or state.content_key != key
+                or len(changes["learner"]) > _REPAIR_LIMIT)
+    if everyone:
+        _count_everyone(catalog, province_code)
     else:
-        stale = _stale_learners(province_code, state.refreshed_at - _OVERLAP)
-        if len(stale) > _REPAIR_LIMIT:
-            recompute_statuses(catalog, province_code)
-        else:
-            for i in range(0, len(stale), 1000):
-                recompute_statuses(catalog, province_code, stale[i:i + 1000])
-            recomputed = len(stale)
-
-    for model in (CommuneCount, UnitCount, AmbassadorCount):
-        db.session.execute(sa.delete(model).where(model.province_code == province_code))
-    _count_learners(province_code)
-    _count_ambassadors(province_code)
+        _count_changes(catalog, province_code, changes)
     learners = db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(CommuneCount.registered), 0))
         .where(CommuneCount.province_code == province_code))
@@ -236,86 +240,151 @@ def refresh(catalog: Catalog, province_code: int, *, rebuild: bool = False) -> R
     state.learners = learners
     state.content_key = key
     db.session.commit()
-    if _postgresql():
-        _vacuum(statuses=recomputed is None)
-    return RefreshResult(learners, recomputed, state.seconds)
+    if everyone and _postgresql():
+        _vacuum()
+    return RefreshResult(learners, None if everyone else len(changes["learner"]), state.seconds)
 
 
-def _vacuum(statuses: bool) -> None:
-    """Every refresh rewrites the snapshot: reclaim the old rows at once, or the pages read
-    through them until autovacuum comes by (VACUUM runs outside a transaction)."""
-    tables = ["report_commune_counts", "report_unit_counts", "report_ambassador_counts"]
-    if statuses:
-        tables.append("learner_status")
+def _vacuum() -> None:
+    """A full pass rewrites every count: reclaim the old rows at once, or the pages read
+    through them until autovacuum comes by (VACUUM runs outside a transaction). A refresh of
+    what changed rewrites a few rows, which autovacuum handles."""
+    tables = "report_commune_counts, report_unit_counts, report_ambassador_counts, " \
+             "report_learners, learner_status"
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(sa.text(f"VACUUM (ANALYZE) {', '.join(tables)}"))
+        connection.execute(sa.text(f"VACUUM (ANALYZE) {tables}"))
 
 
-# Counts per commune, unit, group and month, computed once per refresh and summed twice.
-_fine = sa.Table("report_fine_counts", sa.MetaData(),
-                 sa.Column("commune_code", sa.Integer), sa.Column("unit_id", sa.Integer),
-                 sa.Column("group_slug", sa.String(40)), sa.Column("month", sa.Integer),
-                 sa.Column("registered", sa.Integer), sa.Column("trained", sa.Integer),
-                 sa.Column("confirmed", sa.Integer), prefixes=["TEMPORARY"])
+def _count_everyone(catalog: Catalog, province_code: int) -> None:
+    """Every learner's status, what is counted for them, and every count, from scratch."""
+    if _postgresql():  # hash joins and sums over every learner: in memory, not on disk
+        db.session.execute(sa.text("SET LOCAL work_mem = '64MB'"))
+    recompute_statuses(catalog, province_code)
+    if _postgresql():  # a table rewritten in full: give the planner its new size
+        db.session.execute(sa.text("ANALYZE learner_status"))
+    for model in (CountedLearner, CommuneCount, UnitCount, AmbassadorCount):
+        db.session.execute(sa.delete(model).where(model.province_code == province_code))
+    _note_learners(province_code)
+    _add_counts(province_code, None, 1, (CommuneCount, UnitCount))
+    _count_ambassadors(province_code)
 
 
-def _count_learners(province_code: int) -> None:
-    """report_commune_counts and report_unit_counts from users ⋈ learner_status: a learner's
-    milestones count only for the group they were computed for (their current group).
-    One pass over the learners into a temporary table, then two small sums."""
-    one, zero = sa.literal_column("1"), sa.literal_column("0")
-    place = (User.commune_code, User.unit_id, User.group_slug)
+def _count_changes(catalog: Catalog, province_code: int, changes: dict[str, set[int]]) -> None:
+    """Recount the noted learners, ambassadors and units only (nothing noted: no statement)."""
+    ambassadors = set(changes["ambassador"])
+    both = (CommuneCount, UnitCount)
+    for ids in _chunks(changes["learner"]):
+        recompute_statuses(catalog, province_code, ids)
+        counted = CountedLearner.user_id.in_(ids)
+        confirmed = sa.select(CountedLearner.user_id, CountedLearner.confirmed_month).where(
+            CountedLearner.province_code == province_code, counted)
+        before = dict(db.session.execute(confirmed).all())
+        _add_counts(province_code, counted, -1, both)  # what was counted for them …
+        db.session.execute(sa.delete(CountedLearner).where(
+            CountedLearner.province_code == province_code, counted))
+        _note_learners(province_code, ids)
+        _add_counts(province_code, counted, 1, both)  # … replaced by what they are now
+        after = dict(db.session.execute(confirmed).all())
+        # Ambassadors count the people they helped who were confirmed (as report_learners
+        # does): theirs are recounted if that changed, and they may be ambassadors themselves.
+        helped = [uid for uid in ids if before.get(uid) != after.get(uid)]
+        ambassadors.update(db.session.scalars(sa.select(AmbassadorAction.ambassador_id).where(
+            sa.or_(AmbassadorAction.citizen_id.in_(helped),
+                   AmbassadorAction.ambassador_id.in_(ids))).distinct()))
+    if changes["learner"]:
+        for model in (CommuneCount, UnitCount):  # what a full pass would not have written
+            db.session.execute(sa.delete(model).where(
+                model.province_code == province_code, model.registered == 0, model.trained == 0,
+                model.confirmed == 0))
+    for ids in _chunks(ambassadors):  # each in their own province (they may have moved)
+        db.session.execute(sa.delete(AmbassadorCount).where(AmbassadorCount.ambassador_id.in_(ids)))
+        provinces: dict[int, list[int]] = {}
+        for uid, province in db.session.execute(
+                sa.select(User.id, User.province_code).where(User.id.in_(ids))):
+            provinces.setdefault(province, []).append(uid)
+        for province, theirs in provinces.items():
+            _count_ambassadors(province, theirs)
+    for ids in _chunks(changes["unit"]):  # moved (counted in its new commune), made, deleted
+        db.session.execute(sa.delete(UnitCount).where(
+            UnitCount.province_code == province_code, UnitCount.unit_id.in_(ids)))
+        _add_counts(province_code, CountedLearner.unit_id.in_(ids), 1, (UnitCount,))
+
+
+def _note_learners(province_code: int, user_ids=None) -> None:
+    """report_learners for the province's learners (or `user_ids`) as they are now: a
+    learner's milestones count only for the group they were computed for (their current
+    group)."""
     mine = sa.and_(LearnerStatus.user_id == User.id, LearnerStatus.group_slug == User.group_slug)
-    in_province = User.province_code == province_code
-    # One join for both milestones: people by (place, month trained, month confirmed).
-    milestones = (
-        sa.select(*place, _month_key(LearnerStatus.trained_at).label("trained"),
-                  _month_key(LearnerStatus.confirmed_at).label("confirmed"),
-                  sa.func.count().label("n"))
-        .join(LearnerStatus, mine).where(in_province)
-        .group_by(*place, sa.literal_column("4"), sa.literal_column("5"))
-        .cte("milestones"))
-    m = milestones.c
+    rows = (sa.select(sa.literal(province_code), User.id, User.commune_code, User.unit_id,
+                      User.group_slug, _month_sql(User.created_at),
+                      _month_sql(LearnerStatus.trained_at), _month_sql(LearnerStatus.confirmed_at))
+            .outerjoin(LearnerStatus, mine).where(User.province_code == province_code))
+    if user_ids is not None:
+        rows = rows.where(User.id.in_(user_ids))
+    db.session.execute(sa.insert(CountedLearner).from_select(
+        ["province_code", "user_id", "commune_code", "unit_id", "group_slug", "registered_month",
+         "trained_month", "confirmed_month"], rows))
+
+
+def _upsert(model):
+    """INSERT … ON CONFLICT DO UPDATE, spelt the same by both databases' dialects."""
+    return (postgresql.insert if _postgresql() else sqlite.insert)(model)
+
+
+def _add_counts(province_code: int, which, sign: int, models) -> None:
+    """Add (sign 1) or subtract (-1) what report_learners counts for the learners `which`
+    selects to `models` (CommuneCount, UnitCount), per commune or unit, group and month: one
+    row per milestone, summed. which None: the whole province, into emptied tables."""
+    counted = sa.select(CountedLearner).where(CountedLearner.province_code == province_code)
+    if which is not None:
+        counted = counted.where(which)
+    c = counted.cte("counted")  # read once for the three kinds of milestone
+    one, zero = sa.literal_column(str(sign)), sa.literal_column("0")
+    place = (c.c.commune_code, c.c.unit_id, c.c.group_slug)
     facts = sa.union_all(
-        sa.select(*place, _month_key(User.created_at).label("month"), one.label("r"),
-                  zero.label("t"), zero.label("c")).where(in_province),
-        sa.select(m.commune_code, m.unit_id, m.group_slug, m.trained, zero, m.n, zero)
-        .where(m.trained.is_not(None)),
-        sa.select(m.commune_code, m.unit_id, m.group_slug, m.confirmed, zero, zero, m.n)
-        .where(m.confirmed.is_not(None)),
+        sa.select(*place, c.c.registered_month.label("month"), one.label("r"), zero.label("t"),
+                  zero.label("c")),
+        sa.select(*place, c.c.trained_month, zero, one, zero).where(c.c.trained_month.is_not(None)),
+        sa.select(*place, c.c.confirmed_month, zero, zero, one)
+        .where(c.c.confirmed_month.is_not(None)),
     ).subquery("facts")
+    f = facts.c
     columns = ["registered", "trained", "confirmed"]
-    connection = db.session.connection()
-    db.session.execute(sa.text("DROP TABLE IF EXISTS report_fine_counts"))  # a failed run's
-    _fine.create(connection)
-    db.session.execute(_fine.insert().from_select(
-        ["commune_code", "unit_id", "group_slug", "month", *columns],
-        sa.select(facts.c.commune_code, facts.c.unit_id, facts.c.group_slug,
-                  _month_int(facts.c.month), sa.func.sum(facts.c.r), sa.func.sum(facts.c.t),
-                  sa.func.sum(facts.c.c))
-        .group_by(facts.c.commune_code, facts.c.unit_id, facts.c.group_slug, facts.c.month)))
-    sums = [sa.func.sum(_fine.c[name]) for name in columns]
-    db.session.execute(sa.insert(CommuneCount).from_select(
-        ["province_code", "commune_code", "group_slug", "month", *columns],
-        sa.select(sa.literal(province_code), _fine.c.commune_code, _fine.c.group_slug,
-                  _fine.c.month, *sums)
-        .group_by(_fine.c.commune_code, _fine.c.group_slug, _fine.c.month)))
-    # A unit's learners are counted in the unit's commune (the unit's own page drills from it).
-    db.session.execute(sa.insert(UnitCount).from_select(
-        ["province_code", "commune_code", "unit_id", "group_slug", "month", *columns],
-        sa.select(sa.literal(province_code), Unit.commune_code, _fine.c.unit_id,
-                  _fine.c.group_slug, _fine.c.month, *sums)
-        .join(Unit, Unit.id == _fine.c.unit_id)
-        .group_by(Unit.commune_code, _fine.c.unit_id, _fine.c.group_slug, _fine.c.month)))
-    _fine.drop(connection)
+    sums = [sa.func.sum(f.r), sa.func.sum(f.t), sa.func.sum(f.c)]
+    targets = (
+        (CommuneCount, ["commune_code", "group_slug", "month"],
+         ["province_code", "commune_code", "group_slug", "month"],
+         sa.select(sa.literal(province_code), f.commune_code, f.group_slug, f.month, *sums)
+         .group_by(f.commune_code, f.group_slug, f.month)),
+        # A unit's learners are counted in the unit's commune (its page drills from it); a
+        # deleted unit's counts went with it.
+        (UnitCount, ["unit_id", "group_slug", "month"],
+         ["province_code", "commune_code", "unit_id", "group_slug", "month"],
+         sa.select(sa.literal(province_code), Unit.commune_code, f.unit_id, f.group_slug, f.month,
+                   *sums)
+         .join(Unit, Unit.id == f.unit_id)
+         .group_by(Unit.commune_code, f.unit_id, f.group_slug, f.month)),
+    )
+    for model, unique, keys, rows in (target for target in targets if target[0] in models):
+        if which is None:  # everyone, into emptied tables
+            db.session.execute(sa.insert(model).from_select([*keys, *columns], rows))
+            continue
+        insert = _upsert(model).from_select([*keys, *columns], rows)
+        table = model.__table__
+        db.session.execute(insert.on_conflict_do_update(
+            index_elements=unique,
+            set_={name: table.c[name] + insert.excluded[name] for name in columns}))
 
 
-def _count_ambassadors(province_code: int) -> None:
-    """Per ambassador and month: people registered, supervised sessions handed in, and people
-    they helped (registered or supervised) who were confirmed that month."""
+def _count_ambassadors(province_code: int, ambassador_ids=None) -> None:
+    """Per ambassador (of the province, or of `ambassador_ids`) and month: people registered,
+    supervised sessions handed in, and people they helped (registered or supervised) who were
+    confirmed that month."""
     ambassador, citizen = aliased(User), aliased(User)
     theirs = sa.and_(ambassador.id == AmbassadorAction.ambassador_id,
                      ambassador.province_code == province_code)
+    if ambassador_ids is not None:
+        theirs = sa.and_(theirs, AmbassadorAction.ambassador_id.in_(ambassador_ids))
     zero = sa.literal_column("0")
     helped = (sa.select(AmbassadorAction.ambassador_id, AmbassadorAction.citizen_id)
               .join(ambassador, theirs).distinct().subquery("helped"))

@@ -161,10 +161,11 @@ def file_size(job: Job) -> int:
     return db.session.scalar(sa.select(sa.func.length(Job.file)).where(Job.id == job.id)) or 0
 
 
-def file_chunks(job: Job, size: int = 1 << 20) -> Iterator[bytes]:
-    """The job's file a slice at a time (a school's ZIP is tens of MB): a web worker streams it
-    without holding it whole. Byte slices: substr() of a BLOB (SQLite) or bytea (PostgreSQL)."""
-    for start in range(0, file_size(job), size):
+def file_chunks(job: Job, length: int, size: int = 1 << 20) -> Iterator[bytes]:
+    """The job's file (`length` bytes: file_size()) a slice at a time (a school's ZIP is tens
+    of MB): a web worker streams it without holding it whole. Byte slices: substr() of a BLOB
+    (SQLite) or bytea (PostgreSQL)."""
+    for start in range(0, length, size):
         yield db.session.scalar(sa.select(sa.func.substr(Job.file, start + 1, size,
                                                          type_=sa.LargeBinary))
                                 .where(Job.id == job.id))

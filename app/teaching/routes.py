@@ -249,8 +249,9 @@ def certificates_zip(class_id: int, job_id: str):
     classroom, job = _certificates_job_or_404(class_id, job_id)
     if job.state != jobs.DONE:
         return redirect(url_for("teaching.certificates_job", class_id=class_id, job_id=job.id))
-    return Response(stream_with_context(jobs.file_chunks(job)), mimetype="application/zip",
-                    headers={"Content-Length": str(jobs.file_size(job)), "Content-Disposition":
+    length = jobs.file_size(job)
+    return Response(stream_with_context(jobs.file_chunks(job, length)), mimetype="application/zip",
+                    headers={"Content-Length": str(length), "Content-Disposition":
                              f'attachment; filename="lop-{classroom.id}-chung-chi.zip"'})
 
 

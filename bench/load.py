@@ -39,6 +39,10 @@ GOALS = {"module page": 0.6, "verify page": 0.7, "check submission": 0.3, "class
 MEMORY_GOAL_MIB = 40  # what a worker adds after the load: private memory, not RSS
 ROSTER_GOAL_SECONDS = 30
 ACCEPT_ENCODING = "Accept-Encoding: br, gzip"
+# A browser sends the same User-Agent at sign-in and after. flask-login's session protection
+# hashes it with the address: a different one on every benchmark request (wrk sends none,
+# urllib its own) marks the session not fresh, and the cookie is signed and sent again each time.
+USER_AGENT = "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 Chrome/131 Mobile Safari/537.36"
 CEILING = "ceiling: 5 KB template"
 PG = "postgresql://postgres@127.0.0.1:5432"
 
@@ -142,6 +146,7 @@ def signed_in(base: str, login: str) -> tuple[urllib.request.OpenerDirector, Coo
     """An HTTP opener signed in as `login` (demo password), and its cookie jar."""
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     token = csrf_of(opener.open(f"{base}/auth/login").read().decode())
     opener.open(f"{base}/auth/login", urllib.parse.urlencode(
         {"csrf_token": token, "login": login, "password": "hocvuso2026"}).encode())
@@ -172,7 +177,7 @@ function request()
   i = i + threads
   return wrk.format("POST", "/attempts/" .. b[1],
     {["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = "%s",
-     ["Accept-Encoding"] = "br, gzip"},
+     ["Accept-Encoding"] = "br, gzip", ["User-Agent"] = "%s"},
     "csrf_token=%s&" .. b[2])
 end
 """
@@ -180,7 +185,7 @@ end
 
 def wrk(url: str, seconds: int, connections: int, headers=(), script: Path | None = None) -> dict:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
-    for h in (ACCEPT_ENCODING, *headers):  # like a browser: every endpoint, ceilings included
+    for h in (ACCEPT_ENCODING, f"User-Agent: {USER_AGENT}", *headers):  # like a browser: every endpoint, ceilings included
         command += ["-H", h]
     if script:
         command += ["-s", str(script)]
@@ -298,7 +303,7 @@ def main() -> None:
         teacher_cookie, _ = session(app_url, "giaovien@demo.hocvuso.vn")
         scripts = [tmp / f"post-{r}.lua" for r in range(args.rounds)]
         for script, body_file in zip(scripts, body_files):
-            script.write_text(LUA_POST % (body_file, 2, learner_cookie, token))
+            script.write_text(LUA_POST % (body_file, 2, learner_cookie, USER_AGENT, token))
         s, c = args.seconds, args.connections
         runs = measure({
             CEILING: lambda r: wrk(f"{ceiling_url}/template", s, c),

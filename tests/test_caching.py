@@ -175,3 +175,37 @@ def test_a_shared_page_is_compressed_once_and_stays_right_after_a_revocation(
         certificates.revoke(db.session.get(type(certificate), certificate.id), "Gian lận", admin)
     revoked = client.get(url, headers={"Accept-Encoding": "br"})
     assert "ĐÃ THU HỒI" in brotli.decompress(revoked.get_data()).decode()
+
+
+def test_a_signed_in_cached_page_is_compressed_once_and_ends_with_each_visitors_token(
+        app, make_user, catalog):
+    import gzip
+
+    import brotli
+
+    from app.extensions import compress
+
+    url, _ = _module_url(catalog, 2)
+    heads = compress.cache._cache
+    seen = {}
+    for login in ("nen-ba@example.vn", "nen-bon@example.vn"):
+        make_user(login=login)
+        client = app.test_client()
+        Auth(client).login(login)
+        plain = client.get(url).get_data(as_text=True)  # builds the cached page
+        before = heads.hits
+        pages = {}
+        for algorithm, decode in (("br", brotli.decompress), ("gzip", gzip.decompress)):
+            response = client.get(url, headers={"Accept-Encoding": algorithm})
+            assert response.headers["Content-Encoding"] == algorithm
+            pages[algorithm] = decode(response.get_data()).decode()
+        # Each decodes to the page itself: the shared part, then this visitor's own token.
+        token = re.search(r'name="csrf_token" value="([^"]+)" form="logout-form"', plain).group(1)
+        assert pages["br"] == pages["gzip"] == plain.replace(
+            re.search(r'value="([^"]+)" form=', plain).group(1), token)
+        seen[login] = (token, pages["br"])
+        if len(seen) == 2:  # the second visitor's pages came from the first one's compression
+            assert heads.hits - before == 2
+        assert client.post("/auth/logout", data={"csrf_token": token}).status_code == 302
+    (one, page_one), (other, page_other) = seen.values()
+    assert one != other and page_one.replace(one, other) == page_other

@@ -3,7 +3,7 @@ platform usable on cheap phones: no JavaScript needed, light pages, offline copy
 
 import re
 
-from .conftest import PHONE, pass_check, register
+from .conftest import PHONE, pass_check, register, sign_in
 
 COURSE = "ky-nang-so-co-ban"
 SCREENSHOTS = "/tmp/hocvuso-screens"
@@ -137,3 +137,25 @@ def test_large_text_setting(phone):
     after = phone.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
     assert after >= before * 1.2
     assert re.search(r"aria-pressed=\"true\"", phone.content())
+
+
+def test_a_cached_page_compressed_once_reads_and_signs_out_in_the_browser(
+        app, browser, live_server, make_user):
+    """The module page's shared part is compressed once and the visitor's sign-out token is
+    appended to the compressed stream (app/caching.py): Chromium must decode it and send the
+    token, which sits at the end of the body, with the sign-out form."""
+    make_user(login="nen-trinh-duyet@example.vn")
+    page = sign_in(browser, live_server, "nen-trinh-duyet@example.vn", viewport=PHONE)
+    module = app.extensions["catalog"].course(COURSE).modules[0]
+    page.goto(f"/courses/{COURSE}/{module.slug}")  # builds the cached page
+    response = page.goto(f"/courses/{COURSE}/{module.slug}")  # served from it
+    assert response.headers["content-encoding"] == "br"
+    assert page.get_by_role("heading", level=1).inner_text() == module.title
+    assert page.locator("body > input[name=csrf_token][form=logout-form]").count() == 1
+    page.locator("summary", has_text="Menu").click()
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.wait_for_load_state()
+    page.locator("summary", has_text="Menu").click()
+    menu = page.get_by_role("navigation", name="Điều hướng chính")
+    assert menu.get_by_role("link", name="Đăng nhập").is_visible()
+    assert menu.get_by_role("button", name="Đăng xuất").count() == 0

@@ -70,6 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     compress.init_app(app)
     limiter.init_app(app)
     _rate_limit_warnings(app)
+    _limits_checked_where_declared(app)
     assets.init_app(app)
     _behind_proxies(app)
     login_manager.init_app(app)
@@ -156,6 +157,19 @@ def _rate_limit_warnings(app: Flask) -> None:
     if not any(type(h).__name__ == "ToAppLog" for h in limiter_log.handlers):
         limiter_log.addHandler(ToAppLog())
         limiter_log.propagate = False  # the app's logger passes it on: once, not twice
+
+
+def _limits_checked_where_declared(app: Flask) -> None:
+    """Flask-Limiter looks for limits that cover the whole app (default, application-wide,
+    per blueprint, meta) in a hook before every request: 0.1 ms each. The platform declares
+    none of those, only limits on the views that need them (sign-in, password reset, an
+    ambassador's presence), which their own decorators check; the hook found nothing to do on
+    any request. It stays while any app-wide limit is configured (RATELIMIT_DEFAULT …)."""
+    manager = limiter.limit_manager
+    if (manager.default_limits or manager.application_limits or limiter._meta_limits
+            or manager._blueprint_limits):
+        return
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
 
 
 def _behind_proxies(app: Flask) -> None:

@@ -3,6 +3,8 @@ framing, sniffing), and cookies that only travel over HTTPS outside development.
 
 from flask import Flask, abort, current_app, request, session
 from flask_login.config import COOKIE_NAME
+from werkzeug.datastructures import ResponseCacheControl
+from werkzeug.http import parse_cache_control_header
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -36,16 +38,22 @@ def init_app(app: Flask) -> None:
         if any("\x00" in value for value in fields):
             abort(400)
 
+    fixed = [
+        ("Content-Security-Policy", CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        # Verification codes live in URLs: never send a path to another site.
+        ("Referrer-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+        *([("Strict-Transport-Security", "max-age=31536000")] if production else []),
+    ]
+
     @app.after_request
     def headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        # Verification codes live in URLs: never send a path to another site.
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if production:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        present = {name.lower() for name, _value in response.headers}  # a view's own win
+        for name, value in fixed:
+            if name.lower() not in present:
+                response.headers.add(name, value)
         _personal_stays_private(response)
         return response
 
@@ -62,11 +70,15 @@ def _personal_stays_private(response) -> None:
     browser of a shared phone. Public resources that are the same for everyone (fingerprinted
     assets, QR codes, public keys, communes) keep their own caching."""
     html = response.mimetype == "text/html"
-    if html and response.cache_control.public:
+    # Parsed once and written back once (response.cache_control rewrites the header at each edit).
+    control = parse_cache_control_header(response.headers.get("Cache-Control"),
+                                         cls=ResponseCacheControl)
+    if html and control.public:
         response.vary.add("Cookie")  # a public page's anonymous copy is not a signed-in one's
-    if _signed_in() and (html or not response.cache_control.public):
-        response.cache_control.public = False
-        response.cache_control.max_age = None
-        response.cache_control.no_cache = None
-        response.cache_control.private = True
-        response.cache_control.no_store = True
+    if _signed_in() and (html or not control.public):
+        control.public = False
+        control.max_age = None
+        control.no_cache = None
+        control.private = True
+        control.no_store = True
+        response.headers["Cache-Control"] = control.to_header()

@@ -209,3 +209,21 @@ def test_a_signed_in_cached_page_is_compressed_once_and_ends_with_each_visitors_
         assert client.post("/auth/logout", data={"csrf_token": token}).status_code == 302
     (one, page_one), (other, page_other) = seen.values()
     assert one != other and page_one.replace(one, other) == page_other
+
+
+def test_the_signed_token_kept_per_session_changes_with_the_session(app, make_user, catalog):
+    url, _ = _module_url(catalog, 3)
+    make_user(login="ma-mot-phien@example.vn")
+    client = app.test_client()
+    tokens = []
+    for _ in range(2):
+        Auth(client).login("ma-mot-phien@example.vn")
+        pages = [client.get(url).get_data(as_text=True) for _ in range(2)]
+        found = {t for p in pages for t in re.findall(r'name="csrf_token" value="([^"]+)"', p)}
+        assert len(found) == 1  # one signed token for every page and form of the session
+        tokens.append(found.pop())
+        assert client.post("/auth/logout", data={"csrf_token": tokens[-1]}).status_code == 302
+    assert tokens[0] != tokens[1]
+    Auth(client).login("ma-mot-phien@example.vn")
+    refused = client.post("/auth/logout", data={"csrf_token": tokens[0]})  # an old session's
+    assert refused.status_code == 400

@@ -23,6 +23,7 @@ from .models import User
 _LEFT_OUT = frozenset({"password_hash"})  # loaded on use: a snapshot never holds a secret hash
 _COLUMNS = tuple(c.key for c in sa.inspect(User).column_attrs if c.key not in _LEFT_OUT)
 _NONCE = _COLUMNS.index("session_nonce")
+_MANAGER = sa.inspect(User).class_manager
 
 
 def generation_key(user_id: int) -> str:
@@ -55,7 +56,8 @@ def signed_in_user(user_id: int, nonce: str) -> User | None:
         return None
     if known is not None:
         return known
-    user = User(**fields)
+    user = _MANAGER.new_instance()  # as the ORM's loading does: no __init__, no change events
+    user.__dict__.update(fields)
     make_transient_to_detached(user)  # as if loaded: unchanged, the hash expired (loads on use)
     db.session.add(user)
     return user

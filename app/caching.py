@@ -256,7 +256,7 @@ def _csrf_token() -> str:
     return signed
 
 
-PERSONAL_TAIL = 512  # characters after the first token (and holding any others): sent uncompressed (brotli) or deflated apart
+PERSONAL_TAIL = 1024  # characters after the first token (and holding any others): sent uncompressed (brotli) or deflated apart
 
 
 class _CompressedHead:

@@ -165,7 +165,7 @@ def _limits_checked_where_declared(app: Flask) -> None:
     none of those, only limits on the views that need them (sign-in, password reset, an
     ambassador's presence), which their own decorators check; the hook found nothing to do on
     any request. It stays while any app-wide limit is configured (RATELIMIT_DEFAULT …)."""
-    manager = limiter.limit_manager
+    manager = limiter.limit_manager  # no setting for this in Flask-Limiter 4.1: its own attributes
     if (manager.default_limits or manager.application_limits or limiter._meta_limits
             or manager._blueprint_limits):
         return

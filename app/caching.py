@@ -220,7 +220,8 @@ def cached_page(name: str, key: Hashable, depends_on: str,
         head, mark, tail = html.partition(CSRF_MARK)
         if mark and len(tail) > PERSONAL_TAIL:
             return html, "", ""  # tokens all over the page: filled in, compressed per request
-        return head, hashlib.blake2b(head.encode(), digest_size=16).hexdigest(), tail if mark else None
+        digest = hashlib.blake2b(head.encode(), digest_size=16).hexdigest()
+        return head, digest, tail if mark else None  # None: no token, the same for everyone
 
     entry = current_app.extensions["caches"].fetch(name, (key, variant), depends_on, build)
     if entry is None:
@@ -228,8 +229,10 @@ def cached_page(name: str, key: Hashable, depends_on: str,
     head, digest, tail = entry
     if not digest:
         return head.replace(CSRF_MARK, _csrf_token())
-    token = "" if tail is None else _csrf_token()
-    personal = "" if tail is None else token + tail.replace(CSRF_MARK, token)
+    personal = ""
+    if tail is not None:
+        token = _csrf_token()
+        personal = token + tail.replace(CSRF_MARK, token)
     g.shared_body = (digest, head, personal.encode())
     return head + personal
 
@@ -256,7 +259,9 @@ def _csrf_token() -> str:
     return signed
 
 
-PERSONAL_TAIL = 1024  # characters after the first token (and holding any others): sent uncompressed (brotli) or deflated apart
+# Characters after the first token, holding any others: sent uncompressed (brotli) or deflated
+# apart (gzip) per request. A longer tail: the page is filled in and compressed per request.
+PERSONAL_TAIL = 1024
 
 
 class _CompressedHead:
@@ -293,9 +298,10 @@ _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, 
 class CompressedBodies:
     """flask-compress's cache (COMPRESS_CACHE_BACKEND): the shared part of a cached page's body
     compressed once per algorithm, a level above the per-request one (paid once; brotli 5 makes
-    a module page 6% smaller than 4 for 0.1 ms more, 6 and up cost 10 ms and more), with the page's personal tail added per request. Keys are the
-    algorithm and the shared part's digest, so a hit is the same bytes by construction;
-    responses that are not cached pages have an empty key and are never kept."""
+    a module page 6% smaller than 4 for 0.1 ms more, 6 and up cost 10 ms and more), with the
+    page's personal tail added per request. Keys are the algorithm and the shared part's digest,
+    so a hit is the same bytes by construction; responses that are not cached pages have an
+    empty key and are never kept."""
 
     def __init__(self, size: int = 500):
         self._cache = BoundedCache(size)

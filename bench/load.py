@@ -185,7 +185,8 @@ end
 
 def wrk(url: str, seconds: int, connections: int, headers=(), script: Path | None = None) -> dict:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
-    for h in (ACCEPT_ENCODING, f"User-Agent: {USER_AGENT}", *headers):  # like a browser: every endpoint, ceilings included
+    # Like a browser: on every endpoint, the ceilings included.
+    for h in (ACCEPT_ENCODING, f"User-Agent: {USER_AGENT}", *headers):
         command += ["-H", h]
     if script:
         command += ["-s", str(script)]
